@@ -1,0 +1,27 @@
+"""chainrule's autodiff core: scalar `Value` nodes and reverse-mode differentiation.
+
+Needs only the standard library; `draw_dot` imports graphviz when it is called.
+"""
+
+from engine.backward import backward_steps, grad, topological_order
+from engine.check import GradcheckError, gradcheck, gradgradcheck
+from engine.draw import draw_dot
+from engine.mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from engine.value import Value, dot, sum
+
+__all__ = [
+    "AnomalyError",
+    "GradcheckError",
+    "Value",
+    "backward_steps",
+    "detect_anomaly",
+    "dot",
+    "draw_dot",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "topological_order",
+]

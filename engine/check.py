@@ -1,0 +1,108 @@
+"""Numerical checks of the derivative rules: `gradcheck` and `gradgradcheck`.
+
+A rule that is wrong still runs; only comparing it with central differences,
+(f(x + eps) - f(x - eps)) / (2 eps), catches it. HIPS autograd checks every primitive
+this way, and so do chainrule's tests.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from engine.backward import grad
+from engine.value import Value
+
+__all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
+
+
+class GradcheckError(AssertionError):
+    """An analytic gradient disagrees with the numerical one."""
+
+
+def _numeric_gradient(f: Callable[[list[float]], float], point: list[float], eps: float):
+    grads = []
+    for i in range(len(point)):
+        up, down = list(point), list(point)
+        up[i] += eps
+        down[i] -= eps
+        grads.append((f(up) - f(down)) / (2.0 * eps))
+    return grads
+
+
+def _compare(name: str, analytic: list[float], numeric: list[float], atol: float, rtol: float):
+    bad = [
+        i
+        for i, (a, n) in enumerate(zip(analytic, numeric))
+        if not (math.isclose(a, n, rel_tol=rtol, abs_tol=atol) or (a == n))
+    ]
+    if bad:
+        rows = "\n".join(
+            f"  input {i}: analytic {a!r}, numeric {n!r}{'  <-- differs' if i in bad else ''}"
+            for i, (a, n) in enumerate(zip(analytic, numeric))
+        )
+        raise GradcheckError(f"{name} does not match central differences:\n{rows}")
+    return True
+
+
+def _floats(inputs: Sequence[float]) -> list[float]:
+    if isinstance(inputs, (int, float)):
+        inputs = [inputs]
+    return [float(x) for x in inputs]
+
+
+def gradcheck(
+    fn: Callable[..., Value],
+    inputs: Sequence[float],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """Check `backward()` of `fn(*values)` against central differences at `inputs`.
+
+    Returns True, or raises `GradcheckError` listing the analytic and numeric gradient of
+    every input.
+    """
+    point = _floats(inputs)
+    values = [Value(x) for x in point]
+    out = fn(*values)
+    if not isinstance(out, Value):
+        raise TypeError(f"gradcheck: fn must return a Value, got {type(out).__name__}")
+    out.backward()
+    analytic = [v.grad for v in values]
+    numeric = _numeric_gradient(lambda p: fn(*[Value(x) for x in p]).data, point, eps)
+    return _compare("gradient", analytic, numeric, atol, rtol)
+
+
+def gradgradcheck(
+    fn: Callable[..., Value],
+    inputs: Sequence[float],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """Check second derivatives: the Hessian from `grad(create_graph=True)` applied twice
+    against central differences of the first derivatives.
+    """
+    point = _floats(inputs)
+    for j in range(len(point)):
+
+        def first_derivative(*values: Value, j: int = j) -> Value:
+            return grad(fn(*values), list(values), create_graph=True)[j]
+
+        analytic_row = _hessian_row(first_derivative, point)
+        numeric_row = _numeric_gradient(
+            lambda p, j=j: _first_derivative_float(fn, p, j), point, eps
+        )
+        _compare(f"second derivative d/dx_i (d f/d x_{j})", analytic_row, numeric_row, atol, rtol)
+    return True
+
+
+def _hessian_row(first_derivative: Callable[..., Value], point: list[float]) -> list[float]:
+    values = [Value(x) for x in point]
+    return [float(g) for g in grad(first_derivative(*values), values)]
+
+
+def _first_derivative_float(fn: Callable[..., Value], point: list[float], j: int) -> float:
+    values = [Value(x) for x in point]
+    return float(grad(fn(*values), values)[j])

@@ -1,0 +1,524 @@
+"""`Value`: one scalar node of a computation graph, and every op with its derivative rule.
+
+Each op has the same shape: compute the result, then the rule right below it that
+pushes the output's gradient `g` to the parents with `+=`, one comment stating the math.
+
+A rule is a plain function `rule(out, g)`, shared by every node the op makes, not a fresh
+closure per node: a closure costs four objects per node that Python's cyclic garbage
+collector keeps walking while the graph is alive. A rule never keeps its output alive, so
+graphs hold no reference cycles and are freed by reference counting alone.
+
+Rules are written with arithmetic that works on floats and on Values alike, so the same
+rule also builds the differentiable graph of the backward pass for
+`grad(..., create_graph=True)` (see `backward.py`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Union
+
+from engine import mode as _mode_module
+from engine.mode import RECORDING, AnomalyError, is_finite, user_line
+
+__all__ = ["Value", "Number", "dot", "sum"]
+
+Number = Union[int, float]
+Operand = Union["Value", int, float]
+Rule = Callable[["Value", float], None]
+
+_mode = _mode_module.mode
+_new = object.__new__
+
+
+class Value:
+    """One scalar in a computation graph: its data, its gradient and how it was made."""
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "_backward")
+
+    data: float
+    grad: float
+    label: str
+    op: str
+    parents: tuple[Value, ...]
+    _backward: Rule | None
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if type(data) is not float:
+            if isinstance(data, Value) or not isinstance(data, numbers.Real):
+                raise TypeError(
+                    f"Value(data) needs a real number (int or float), got {type(data).__name__}"
+                )
+            data = float(data)
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.parents = ()
+        self._backward = None
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # ordering compares data, as for numbers; == stays identity so Values can be dict keys
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other)
+
+    # ---- arithmetic -------------------------------------------------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        if other.__class__ is not Value:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _result(self.data + other.data, (self, other), "+", _add_backward)
+
+    def __radd__(self, other: Operand) -> Value:  # other + self
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else Value.__add__(other, self)
+
+    def __mul__(self, other: Operand) -> Value:
+        if other.__class__ is not Value:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _result(self.data * other.data, (self, other), "*", _mul_backward)
+
+    def __rmul__(self, other: Operand) -> Value:  # other * self
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else Value.__mul__(other, self)
+
+    def __sub__(self, other: Operand) -> Value:
+        if other.__class__ is not Value:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _result(self.data - other.data, (self, other), "-", _sub_backward)
+
+    def __rsub__(self, other: Operand) -> Value:  # other - self
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else Value.__sub__(other, self)
+
+    def __neg__(self) -> Value:
+        return _result(-self.data, (self,), "neg", _neg_backward)
+
+    def __truediv__(self, other: Operand) -> Value:
+        if other.__class__ is not Value:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        if other.data == 0.0:
+            raise ZeroDivisionError(f"'/': division by zero ({self.data!r} / {other.data!r})")
+        return _result(self.data / other.data, (self, other), "/", _div_backward)
+
+    def __rtruediv__(self, other: Operand) -> Value:  # other / self
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else Value.__truediv__(other, self)
+
+    def __pow__(self, other: Operand) -> Value:
+        if other.__class__ is Value or isinstance(other, Value):
+            return _result(_power(self.data, other.data), (self, other), "**", _pow_backward)
+        exponent = _operand(other)
+        if exponent is NotImplemented:
+            return NotImplemented
+        # a number exponent is a constant: only the base gets a gradient, as in PyTorch
+        out = _power(self.data, exponent.data)
+        return _result(out, (self, exponent), "**", _pow_constant_exponent_backward)
+
+    def __rpow__(self, other: Operand) -> Value:  # other ** self
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else Value.__pow__(other, self)
+
+    # ---- functions of one input -------------------------------------------------------
+
+    def exp(self) -> Value:
+        return _result(_exp(self.data), (self,), "exp", _exp_backward)
+
+    def log(self) -> Value:
+        x = self.data
+        if not x > 0.0:
+            raise ValueError(f"log: needs a positive input, got {x!r}")
+        return _result(math.log(x), (self,), "log", _log_backward)
+
+    def tanh(self) -> Value:
+        return _result(math.tanh(self.data), (self,), "tanh", _tanh_backward)
+
+    def sigmoid(self) -> Value:
+        return _result(_sigmoid(self.data), (self,), "sigmoid", _sigmoid_backward)
+
+    def relu(self) -> Value:
+        x = self.data
+        return _result(x if x > 0.0 else 0.0, (self,), "relu", _relu_backward)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        slope = float(negative_slope)
+        x = self.data
+
+        def _leaky_relu_backward(out: Value, g: float) -> None:
+            # d/dx leaky_relu(x) = 1 if x > 0 else slope
+            (x,) = out.parents
+            x.grad += g if x.data > 0.0 else slope * g
+
+        data = self.data
+        out = data if data > 0.0 else slope * data
+        return _result(out, (self,), "leaky_relu", _leaky_relu_backward)
+
+    def sqrt(self) -> Value:
+        x = self.data
+        if x < 0.0:
+            raise ValueError(f"sqrt: needs a non-negative input, got {x!r}")
+        return _result(math.sqrt(x), (self,), "sqrt", _sqrt_backward)
+
+    def __abs__(self) -> Value:
+        return _result(abs(self.data), (self,), "abs", _abs_backward)
+
+    def abs(self) -> Value:
+        return self.__abs__()
+
+    def softplus(self) -> Value:
+        x = self.data
+        # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|), which never overflows
+        out = (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+        return _result(out, (self,), "softplus", _softplus_backward)
+
+    # ---- the backward pass (see backward.py) -----------------------------------------
+
+    def backward(self, grad_output: float = 1.0) -> None:
+        """Accumulate d(self)/d(node) * grad_output into `.grad` of every node reached."""
+        from engine.backward import backward
+
+        backward(self, grad_output)
+
+    def backward_steps(self, grad_output: float = 1.0) -> Iterator[Value]:
+        """`backward()` one node at a time: yields each node once its rule has run."""
+        from engine.backward import backward_steps
+
+        return backward_steps(self, grad_output)
+
+    def zero_grad(self) -> None:
+        """Set this node's `.grad` back to 0.0 (gradients accumulate otherwise)."""
+        self.grad = 0.0
+
+
+# ---- the rules -----------------------------------------------------------------------
+# Each receives the output node and its gradient g, and adds g * d(out)/d(parent) to
+# every parent's .grad. `out.data` and `p.data` are floats in backward() and Values when
+# grad(..., create_graph=True) records the backward pass as a graph of its own.
+
+
+def _add_backward(out: Value, g: float) -> None:
+    a, b = out.parents
+    # d(a + b)/da = 1, d(a + b)/db = 1
+    a.grad += g
+    b.grad += g
+
+
+def _mul_backward(out: Value, g: float) -> None:
+    a, b = out.parents
+    # d(a * b)/da = b, d(a * b)/db = a
+    a.grad += b.data * g
+    b.grad += a.data * g
+
+
+def _sub_backward(out: Value, g: float) -> None:
+    a, b = out.parents
+    # d(a - b)/da = 1, d(a - b)/db = -1
+    a.grad += g
+    b.grad -= g
+
+
+def _neg_backward(out: Value, g: float) -> None:
+    (x,) = out.parents
+    # d(-x)/dx = -1
+    x.grad -= g
+
+
+def _div_backward(out: Value, g: float) -> None:
+    a, b = out.parents
+    # d(a / b)/da = 1 / b, d(a / b)/db = -a / b**2 = -(a / b) / b
+    a.grad += g / b.data
+    b.grad -= g * out.data / b.data
+
+
+def _pow_backward(out: Value, g: float) -> None:
+    a, b = out.parents
+    # d(a**b)/da = b * a**(b - 1), d(a**b)/db = a**b * log(a)
+    a.grad += b.data * _power_or_inf(a.data, b.data - 1.0) * g
+    b.grad += out.data * _log_or_nan(a.data) * g
+
+
+def _pow_constant_exponent_backward(out: Value, g: float) -> None:
+    a, exponent = out.parents
+    k = _data(exponent.data)  # a constant, also while create_graph records the pass
+    # d(a**k)/da = k * a**(k - 1)
+    a.grad += k * _power_or_inf(a.data, k - 1.0) * g
+
+
+def _exp_backward(out: Value, g: float) -> None:
+    (x,) = out.parents
+    # d/dx exp(x) = exp(x)
+    x.grad += out.data * g
+
+
+def _log_backward(out: Value, g: float) -> None:
+    (x,) = out.parents
+    # d/dx log(x) = 1 / x
+    x.grad += g / x.data
+
+
+def _tanh_backward(out: Value, g: float) -> None:
+    (x,) = out.parents
+    # d/dx tanh(x) = 1 - tanh(x)**2
+    x.grad += (1.0 - out.data * out.data) * g
+
+
+def _sigmoid_backward(out: Value, g: float) -> None:
+    (x,) = out.parents
+    # d/dx sigmoid(x) = sigmoid(x) * (1 - sigmoid(x))
+    x.grad += out.data * (1.0 - out.data) * g
+
+
+def _relu_backward(out: Value, g: float) -> None:
+    (x,) = out.parents
+    # d/dx relu(x) = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch)
+    if x.data > 0.0:
+        x.grad += g
+
+
+def _sqrt_backward(out: Value, g: float) -> None:
+    (x,) = out.parents
+    # d/dx sqrt(x) = 1 / (2 sqrt(x))
+    x.grad += _divide_or_inf(g, 2.0 * out.data)
+
+
+def _abs_backward(out: Value, g: float) -> None:
+    (x,) = out.parents
+    # d/dx |x| = sign(x) (0 at x = 0, as in PyTorch)
+    if x.data > 0.0:
+        x.grad += g
+    elif x.data < 0.0:
+        x.grad -= g
+
+
+def _softplus_backward(out: Value, g: float) -> None:
+    (x,) = out.parents
+    # d/dx log(1 + e^x) = sigmoid(x)
+    x.grad += _sigmoid_of(x.data) * g
+
+
+def _dot_backward(out: Value, g: float) -> None:
+    parents = out.parents
+    n = len(parents) // 2
+    # d(sum_i w_i x_i + b)/dw_i = x_i, d/dx_i = w_i, d/db = 1
+    for w, x in zip(parents[:n], parents[n : 2 * n]):
+        w.grad += x.data * g
+        x.grad += w.data * g
+    parents[-1].grad += g
+
+
+def _sum_backward(out: Value, g: float) -> None:
+    # d(sum_i v_i)/dv_i = 1
+    for v in out.parents:
+        v.grad += g
+
+
+# ---- n-ary ops -----------------------------------------------------------------------
+
+
+def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
+    """`sum(w_i * x_i) + bias` as ONE node with parents (w_1..w_n, x_1..x_n, bias).
+
+    A neuron's pre-activation as a single op: 1 node instead of micrograd's 2n, and one
+    rule that loops over the pairs. Numbers become constant leaves, as with every op.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(
+            f"dot: needs as many weights as inputs, got {len(weights)} and {len(inputs)}"
+        )
+    ws = [w if w.__class__ is Value else _checked_operand(w, "dot") for w in weights]
+    xs = [x if x.__class__ is Value else _checked_operand(x, "dot") for x in inputs]
+    b = bias if bias.__class__ is Value else _checked_operand(bias, "dot")
+    total = math.fsum([w.data * x.data for w, x in zip(ws, xs)]) + b.data
+    return _result(total, (*ws, *xs, b), "dot", _dot_backward)
+
+
+def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.sum, as torch.sum
+    """The sum of many values as ONE node (Python's `sum` makes one `+` node per term)."""
+    vs = tuple(v if v.__class__ is Value else _checked_operand(v, "sum") for v in values)
+    if not vs:
+        raise ValueError("sum: needs at least one value")
+    return _result(math.fsum([v.data for v in vs]), vs, "sum", _sum_backward)
+
+
+# ---- making nodes --------------------------------------------------------------------
+
+
+def _result(data: float, parents: tuple[Value, ...], op: str, rule: Rule) -> Value:
+    """A new node; records its parents and rule unless no_grad() or anomaly mode is on."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if _mode.get() == RECORDING:
+        out.op = op
+        out.parents = parents
+        out._backward = rule
+        return out
+    return _special_result(out, parents, op, rule)
+
+
+def _special_result(out: Value, parents: tuple[Value, ...], op: str, rule: Rule) -> Value:
+    current = _mode.get()
+    if current & _mode_module.ANOMALY:
+        where = user_line()
+        if not is_finite(out.data):
+            raise AnomalyError(_anomaly_message(op, parents, where, f"result {out.data!r}"))
+        rule = _checked_rule(rule, op, where)
+    if current & _mode_module.GRAD:
+        out.op = op
+        out.parents = parents
+        out._backward = rule
+    else:
+        out.op = ""
+        out.parents = ()
+        out._backward = None
+    return out
+
+
+def _checked_rule(rule: Rule, op: str, where: str) -> Rule:
+    """Wrap a rule so a NaN or infinite gradient raises, naming the op and the user's line."""
+
+    def _anomaly_checked_backward(out: Value, g: float) -> None:
+        rule(out, g)
+        for p in out.parents:
+            if not is_finite(p.grad):
+                raise AnomalyError(
+                    _anomaly_message(op, out.parents, where, f"gradient {_data(p.grad)!r}")
+                )
+
+    return _anomaly_checked_backward
+
+
+def _anomaly_message(op: str, parents: tuple[Value, ...], where: str, what: str) -> str:
+    inputs = ", ".join(repr(_data(p.data)) for p in parents)
+    return f"op '{op}' with inputs ({inputs}) gave {what}; the node was made at {where}"
+
+
+def _constant(x: Number) -> Value:
+    """A number operand as a constant leaf (fast path of Value(x))."""
+    out = _new(Value)
+    out.data = float(x)
+    out.grad = 0.0
+    out.label = ""
+    out.op = ""
+    out.parents = ()
+    out._backward = None
+    return out
+
+
+def _operand(x: object) -> Value:
+    """The other side of an operator as a Value, or NotImplemented for a foreign type."""
+    if isinstance(x, Value):
+        return x
+    if type(x) is float or type(x) is int or isinstance(x, numbers.Real):
+        return _constant(x)  # type: ignore[arg-type]
+    return NotImplemented  # type: ignore[return-value]
+
+
+def _checked_operand(x: object, op: str) -> Value:
+    v = _operand(x)
+    if v is NotImplemented:
+        raise TypeError(f"{op}: needs Values or real numbers, got {type(x).__name__}")
+    return v
+
+
+def _data(x: object) -> float:
+    """The float inside a Value, or the number itself."""
+    return x.data if isinstance(x, Value) else x  # type: ignore[return-value]
+
+
+# ---- float helpers: IEEE results instead of Python's exceptions ----------------------
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _sigmoid(x: float) -> float:
+    # 1 / (1 + e^-x), written so that e^(large) is never formed
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _power(a: float, k: float) -> float:
+    """a ** k for the forward pass: domain errors raise, overflow gives inf."""
+    if a < 0.0 and not float(k).is_integer() and math.isfinite(k):
+        raise ValueError(
+            f"'**': a negative base to a non-integer power has no real value ({a!r} ** {k!r})"
+        )
+    if a == 0.0 and k < 0.0:
+        raise ZeroDivisionError(f"'**': zero to a negative power ({a!r} ** {k!r})")
+    try:
+        return a**k
+    except OverflowError:
+        odd = a < 0.0 and float(k).is_integer() and k % 2 == 1
+        return -math.inf if odd else math.inf
+
+
+def _sigmoid_of(x: float | Value) -> float | Value:
+    """sigmoid of a float, or the sigmoid op of a Value (so the rule can build a graph)."""
+    return x.sigmoid() if isinstance(x, Value) else _sigmoid(x)
+
+
+def _power_or_inf(a: float | Value, k: float | Value) -> float | Value:
+    """a ** k inside a rule: where the float result is undefined, IEEE's inf or nan."""
+    if isinstance(a, Value) or isinstance(k, Value):
+        return a**k
+    try:
+        return _power(a, k)
+    except ZeroDivisionError:
+        return math.inf
+    except ValueError:
+        return math.nan
+
+
+def _log_or_nan(a: float | Value) -> float | Value:
+    """log(a) inside the exponent's rule: nan for a < 0, and 0 for a = 0.
+
+    At a = 0 the exponent's gradient a**b * log(a) is taken as 0, as PyTorch does.
+    """
+    if isinstance(a, Value):
+        return a.log() if a.data > 0.0 else _log_or_nan(a.data)
+    if a > 0.0:
+        return math.log(a)
+    return 0.0 if a == 0.0 else math.nan
+
+
+def _divide_or_inf(num: float | Value, den: float | Value) -> float | Value:
+    """num / den inside a rule: division by zero gives a signed inf (or nan for 0/0)."""
+    if isinstance(num, Value) or isinstance(den, Value) or den != 0.0:
+        return num / den
+    return math.copysign(math.inf, num) if num != 0.0 else math.nan
+
