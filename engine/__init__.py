@@ -7,7 +7,10 @@ from engine.backward import backward_steps, grad, topological_order
 from engine.check import GradcheckError, gradcheck, gradgradcheck
 from engine.draw import draw_dot
 from engine.mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from engine.value import Value, dot, sum
+
+# engine.sum is kept out of __all__: a star import would shadow the builtin sum
+from engine.value import Value, dot
+from engine.value import sum as sum
 
 __all__ = [
     "AnomalyError",
