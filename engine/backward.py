@@ -1,12 +1,17 @@
 """The backward pass: a topological order of the graph, then the chain rule node by node.
 
 Reverse mode in three steps:
-1. order the nodes so that every node comes after its parents (an iterative depth-first
-   search: no recursion, so a chain of a million ops is fine);
+1. order the nodes so that every node comes after its parents: count how often each node
+   is used as a parent, then place nodes from the root down, each once all of its uses are
+   placed (Kahn's algorithm; iterative, so a chain of a million ops is fine);
 2. seed the output's gradient (d out / d out = 1);
 3. walk the order backwards; each node's rule adds its gradient times the local
    derivative to its parents' gradients. Every use of a node has pushed its share before
    the node itself is reached, so its gradient is complete when its rule runs.
+
+A pass works on this pass's gradients only: a `.grad` left by an earlier pass is set
+aside and added back at the end, so calling `backward()` twice adds the same amount twice
+(as in PyTorch) instead of pushing the first pass's gradient through the graph again.
 
 `grad()` runs the same rules on stand-ins (`_Shadow`) of the nodes, so no `.grad` is
 touched; with `create_graph=True` the stand-ins carry Values, and the rules' arithmetic
@@ -26,41 +31,64 @@ __all__ = ["topological_order", "backward", "backward_steps", "grad"]
 def topological_order(root: Value) -> list[Value]:
     """Every node that `root` depends on, each after all of its parents; `root` last.
 
-    Depth-first, parents in operand order, so the same graph always gives the same order.
+    The order depends on the graph alone (parents in operand order), never on memory
+    addresses, so the same graph always gives the same order.
     """
+    uses = _count_uses(root)
     order: list[Value] = []
-    visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-        elif node not in visited:
-            visited.add(node)
-            stack.append((node, True))
-            for parent in reversed(node.parents):
-                if parent not in visited:
-                    stack.append((parent, False))
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in node.parents:
+            # a parent is placed once every node made from it is placed
+            left = uses[parent] - 1
+            uses[parent] = left
+            if left == 0:
+                ready.append(parent)
+    order.reverse()
     return order
+
+
+def _count_uses(root: Value) -> dict[Value, int]:
+    """For each node `root` depends on, how many times it is a parent (`a*a` uses a twice)."""
+    uses = {root: 0}
+    stack = [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if parent in uses:
+                uses[parent] += 1
+            else:
+                uses[parent] = 1
+                stack.append(parent)
+    return uses
 
 
 def backward(root: Value, grad_output: float = 1.0) -> None:
     """Add d(root)/d(node) * grad_output to `.grad` of every node `root` depends on."""
-    order = topological_order(root)
-    root.grad += _seed(grad_output)
-    for node in reversed(order):
-        if node._backward is not None:
-            node._backward(node, node.grad)
+    for _ in backward_steps(root, grad_output):
+        pass
 
 
 def backward_steps(root: Value, grad_output: float = 1.0) -> Iterator[Value]:
     """The same pass as `backward()`, yielding each node just after its rule has run."""
+    seed = _seed(grad_output)
     order = topological_order(root)
-    root.grad += _seed(grad_output)
-    for node in reversed(order):
-        if node._backward is not None:
-            node._backward(node, node.grad)
-        yield node
+    # gradients of earlier passes: set aside, so the rules push this pass's gradients only
+    earlier = {node: node.grad for node in order if node.grad != 0.0}
+    for node in earlier:
+        node.grad = 0.0
+    try:
+        root.grad = seed
+        for node in reversed(order):
+            # every use of node has pushed its share: node.grad is complete
+            if node._backward is not None:
+                node._backward(node, node.grad)
+            yield node
+    finally:
+        # accumulate, as documented: this pass's gradient adds to the earlier one
+        for node, g in earlier.items():
+            node.grad += g
 
 
 class _ZeroGrad:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from engine.backward import grad
+from engine.mode import enable_grad
 from engine.value import Value
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
@@ -65,7 +66,9 @@ def gradcheck(
     """
     point = _floats(inputs)
     values = [Value(x) for x in point]
-    out = fn(*values)
+    # record even when called inside no_grad(), else every analytic gradient would be 0
+    with enable_grad():
+        out = fn(*values)
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: fn must return a Value, got {type(out).__name__}")
     out.backward()
@@ -85,6 +88,13 @@ def gradgradcheck(
     against central differences of the first derivatives.
     """
     point = _floats(inputs)
+    with enable_grad():
+        return _gradgradcheck(fn, point, eps, atol, rtol)
+
+
+def _gradgradcheck(
+    fn: Callable[..., Value], point: list[float], eps: float, atol: float, rtol: float
+) -> bool:
     for j in range(len(point)):
 
         def first_derivative(*values: Value, j: int = j) -> Value:

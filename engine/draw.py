@@ -1,7 +1,309 @@
-"""Drawing computation graphs with Graphviz (written by the drawing issue)."""
+"""Drawing computation graphs with Graphviz: `draw_dot` and the teaching views.
+
+Every Value becomes a record node (label | data | grad) and every op a small node of its
+own, with one edge per use in operand order: `a * a` shows two edges into `*`, and the
+fused `dot` op is one node with all of its inputs. Node ids are numbered in
+`topological_order`, never taken from `id()`, so the same graph always gives
+byte-identical DOT source.
+
+The teaching views: `color_by="role"` or `"grad"`, `highlight=` for stepping through
+`backward_steps()` (`save_backward_frames` writes one picture per step) and
+`edge_labels=True` for the local derivative d(out)/d(input) on every edge.
+
+`graphviz` (the Python package) is imported only when drawing, so `import engine` needs
+the standard library alone. Building the DOT source needs no Graphviz program; rendering
+(`to_svg`, `save_backward_frames`) needs `dot` and says how to install it when it is
+missing.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-def draw_dot(root, rankdir="LR", highlight=None, **options):  # pragma: no cover
-    raise NotImplementedError("draw_dot lands with the drawing issue")
+from engine.backward import topological_order
+from engine.mode import AnomalyError
+from engine.value import Value
+
+if TYPE_CHECKING:  # pragma: no cover - only for type checkers
+    import graphviz
+
+__all__ = [
+    "GraphvizNotFoundError",
+    "draw_dot",
+    "local_derivatives",
+    "save_backward_frames",
+    "to_svg",
+]
+
+RANKDIRS = ("LR", "TB")
+COLOR_BY = (None, "role", "grad")
+DEFAULT_MAX_NODES = 500
+
+INSTALL_HINT = (
+    "Graphviz's 'dot' program was not found on PATH; install Graphviz "
+    "(Debian/Ubuntu: 'apt-get install graphviz', macOS: 'brew install graphviz', "
+    "conda: 'conda install -c conda-forge graphviz') and try again. "
+    "The DOT source (draw_dot(root).source) works without it."
+)
+
+# fill colours of the roles a node can play (color_by="role")
+ROLE_COLORS = {
+    "input": "#cfe8ff",  # a labelled leaf that is data
+    "parameter": "#ffd8a8",  # a labelled leaf that training would change (w..., b...)
+    "constant": "#eeeeee",  # an unlabelled leaf, e.g. the 2 in x * 2
+    "intermediate": "#ffffff",
+    "output": "#c3f0c2",  # the root
+}
+# a leaf label such as w, w1, w_0, b, bias, weight[3] reads as a parameter
+_PARAMETER_LABEL = re.compile(r"^(w|b|weight|bias)(?:$|[\d_\[.(])", re.IGNORECASE)
+
+HIGHLIGHT_COLOR = "#d62728"
+POSITIVE_GRAD_RGB = (214, 39, 40)  # red: increasing this node increases the output
+NEGATIVE_GRAD_RGB = (31, 119, 180)  # blue: increasing this node decreases the output
+UNDEFINED_GRAD_COLOR = "#bbbbbb"  # nan
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Rendering needs Graphviz's `dot` program, and it is not installed."""
+
+
+def draw_dot(
+    root: Value,
+    rankdir: str = "LR",
+    highlight: Value | Iterable[Value] | None = None,
+    color_by: str | None = None,
+    edge_labels: bool = False,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    parameters: Iterable[Value] | None = None,
+) -> graphviz.Digraph:
+    """The graph that `root` depends on, as a `graphviz.Digraph` (shown inline in Jupyter).
+
+    - `rankdir`: "LR" (left to right) or "TB" (top to bottom).
+    - `highlight`: a Value or a collection of Values drawn in red, with their op node and
+      the edges their gradient flows back along (use it with `root.backward_steps()`).
+    - `color_by`: None, "role" (input, parameter, constant, intermediate, output leaf
+      colours; `parameters=` names the parameters, else leaves labelled w..., b... are)
+      or "grad" (red for a positive gradient, blue for a negative one, deeper for larger
+      magnitude relative to the largest in the graph).
+    - `edge_labels`: write d(out)/d(input) for that one use on every edge into an op.
+    - `max_nodes`: refuse graphs with more Values than this (Graphviz gets slow).
+
+    `.source` is the DOT text; `to_svg(root)` renders it.
+    """
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot: rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    if color_by not in COLOR_BY:
+        raise ValueError(f"draw_dot: color_by must be None, 'role' or 'grad', got {color_by!r}")
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
+    order = _checked_order(root, max_nodes)
+    graphviz = _import_graphviz()
+
+    ids = {node: f"v{i}" for i, node in enumerate(order)}
+    highlighted = _as_set(highlight)
+    parameter_set = None if parameters is None else _as_set(parameters)
+    largest_grad = _largest_finite_magnitude(node.grad for node in order)
+
+    graph = graphviz.Digraph(name="chainrule")
+    graph.attr(rankdir=rankdir)
+    graph.attr("node", fontname="Helvetica", fontsize="11")
+    graph.attr("edge", arrowsize="0.7")
+
+    for node in order:
+        node_id = ids[node]
+        attributes = {"shape": "record", "label": _record_label(node, rankdir)}
+        if color_by == "role":
+            role = _role(node, root, parameter_set)
+            attributes.update(style="filled", fillcolor=ROLE_COLORS[role])
+        elif color_by == "grad":
+            attributes.update(style="filled", fillcolor=_grad_color(node.grad, largest_grad))
+        if node in highlighted:
+            attributes.update(color=HIGHLIGHT_COLOR, penwidth="3")
+        graph.node(node_id, **attributes)
+
+        if not node.op:
+            continue
+        op_id = f"{node_id}op"
+        # ordering=in keeps the incoming edges in operand order (a - b, not b - a)
+        op_attributes = {"shape": "ellipse", "label": node.op, "ordering": "in"}
+        if node in highlighted:
+            op_attributes.update(color=HIGHLIGHT_COLOR, penwidth="3")
+        graph.node(op_id, **op_attributes)
+        graph.edge(op_id, node_id)
+
+        derivatives = local_derivatives(node) if edge_labels else None
+        for position, parent in enumerate(node.parents):
+            edge_attributes = {}
+            if derivatives is not None:
+                edge_attributes["label"] = _number(derivatives[position])
+            if node in highlighted:
+                edge_attributes.update(color=HIGHLIGHT_COLOR, penwidth="2")
+            graph.edge(ids[parent], op_id, **edge_attributes)
+    return graph
+
+
+def local_derivatives(node: Value) -> list[float]:
+    """d(node)/d(parent) for each operand position of `node`, in operand order.
+
+    Each use counts on its own: for `a * a` it gives `[a, a]` (their sum is the total
+    derivative 2a). A leaf has none. The op's own rule runs once, with gradient 1, on
+    stand-ins that give every operand position its own gradient slot.
+    """
+    slots = [_Slot(parent.data) for parent in node.parents]
+    if node._backward is None:
+        return []
+    stand_in = _Slot(node.data)
+    stand_in.parents = tuple(slots)
+    try:
+        node._backward(stand_in, 1.0)  # type: ignore[arg-type]
+    except (ArithmeticError, ValueError, AnomalyError):
+        return [math.nan] * len(slots)
+    return [float(slot.grad) for slot in slots]
+
+
+def to_svg(root_or_graph: Value | graphviz.Digraph, **draw_options: Any) -> str:
+    """The SVG text of a Value's graph (drawn with `draw_dot(root, **draw_options)`) or of
+    an already drawn Digraph. Raises `GraphvizNotFoundError` if `dot` is not installed."""
+    graph = root_or_graph
+    if isinstance(root_or_graph, Value):
+        graph = draw_dot(root_or_graph, **draw_options)
+    elif draw_options:
+        raise TypeError("to_svg: drawing options apply to a Value, not to a drawn graph")
+    return render(graph, "svg").decode("utf-8")
+
+
+def render(graph: graphviz.Digraph, format: str = "svg") -> bytes:  # noqa: A002 - graphviz's name
+    """Run Graphviz on `graph`; `GraphvizNotFoundError` says how to install a missing `dot`."""
+    graphviz = _import_graphviz()
+    try:
+        return graph.pipe(format=format)
+    except graphviz.ExecutableNotFound as error:
+        raise GraphvizNotFoundError(INSTALL_HINT) from error
+
+
+def save_backward_frames(
+    root: Value, directory: str | Path, format: str = "svg", **draw_options: Any  # noqa: A002
+) -> list[Path]:
+    """Run `root.backward_steps()` and write one picture per step, that step's node
+    highlighted: `step_000.svg`, `step_001.svg`, ... in `directory` (created if needed).
+
+    Gradients accumulate into `.grad` as with `backward()`. Returns the paths in order.
+    Nothing is run if the graph is too big or `dot` is missing.
+    """
+    graphviz = _import_graphviz()
+    if format not in graphviz.FORMATS:
+        raise ValueError(f"save_backward_frames: unknown format {format!r}")
+    max_nodes = draw_options.pop("max_nodes", DEFAULT_MAX_NODES)
+    steps = len(_checked_order(root, max_nodes))
+    render(graphviz.Digraph(), format)  # fail before any gradient changes if dot is missing
+
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    width = max(3, len(str(steps - 1)))
+    paths = []
+    for step, node in enumerate(root.backward_steps()):
+        graph = draw_dot(root, highlight=node, max_nodes=max_nodes, **draw_options)
+        path = folder / f"step_{step:0{width}d}.{format}"
+        path.write_bytes(render(graph, format))
+        paths.append(path)
+    return paths
+
+
+# ---- helpers -------------------------------------------------------------------------
+
+
+class _Slot:
+    """A stand-in node for `local_derivatives`: data, its own gradient, parents."""
+
+    __slots__ = ("data", "grad", "parents")
+
+    def __init__(self, data: float) -> None:
+        self.data = data
+        self.grad = 0.0
+        self.parents: tuple[_Slot, ...] = ()
+
+
+def _import_graphviz() -> Any:
+    try:
+        import graphviz
+    except ImportError as error:  # pragma: no cover - graphviz is a dependency
+        raise ImportError(
+            "drawing needs the 'graphviz' Python package: pip install graphviz"
+        ) from error
+    return graphviz
+
+
+def _checked_order(root: Value, max_nodes: int) -> list[Value]:
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"draw_dot: the graph has {len(order)} nodes (Values), more than "
+            f"max_nodes={max_nodes}; pass max_nodes={len(order)} or more to draw it anyway "
+            "(Graphviz gets slow on big graphs)"
+        )
+    return order
+
+
+def _as_set(values: Value | Iterable[Value] | None) -> set[Value]:
+    if values is None:
+        return set()
+    if isinstance(values, Value):
+        return {values}
+    return set(values)
+
+
+def _number(x: float) -> str:
+    """Four significant digits: 0.7071, 6.881, 1.234e+04."""
+    return format(x, ".4g")
+
+
+# characters with a meaning inside a record label
+_RECORD_SPECIAL = re.compile(r"([{}|<>\\\"])")
+
+
+def _record_label(node: Value, rankdir: str) -> str:
+    fields = [f"data {_number(node.data)}", f"grad {_number(node.grad)}"]
+    if node.label:
+        fields.insert(0, _RECORD_SPECIAL.sub(r"\\\1", node.label))
+    # a record's fields run across the rank direction; braces turn them, so that in
+    # both directions the fields sit side by side in one row
+    row = " | ".join(fields)
+    return "{ " + row + " }" if rankdir == "LR" else row
+
+
+def _role(node: Value, root: Value, parameters: set[Value] | None) -> str:
+    if node is root:
+        return "output"
+    if node.op:
+        return "intermediate"
+    if parameters is not None:
+        if node in parameters:
+            return "parameter"
+        return "input" if node.label else "constant"
+    if not node.label:
+        return "constant"
+    return "parameter" if _PARAMETER_LABEL.match(node.label) else "input"
+
+
+def _largest_finite_magnitude(numbers: Iterable[float]) -> float:
+    return max((abs(x) for x in numbers if math.isfinite(x)), default=0.0)
+
+
+def _grad_color(grad: float, largest: float) -> str:
+    if math.isnan(grad):
+        return UNDEFINED_GRAD_COLOR
+    if grad == 0.0:
+        return "#ffffff"
+    strength = 1.0 if math.isinf(grad) or largest == 0.0 else min(1.0, abs(grad) / largest)
+    # blend white towards the full colour; at most 85% so the text stays readable
+    strength *= 0.85
+    rgb = POSITIVE_GRAD_RGB if grad > 0.0 else NEGATIVE_GRAD_RGB
+    channels = [round(255 + (c - 255) * strength) for c in rgb]
+    return "#" + "".join(f"{c:02x}" for c in channels)
+

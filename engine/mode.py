@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
 __all__ = ["AnomalyError", "detect_anomaly", "no_grad", "is_grad_enabled"]
@@ -23,6 +23,11 @@ ANOMALY = 2  # check every result and gradient for NaN and infinity
 RECORDING = GRAD  # the default: record, no checks
 
 mode: ContextVar[int] = ContextVar("chainrule_mode", default=RECORDING)
+
+# The tokens of the `no_grad`/`enable_grad` blocks entered in this context, innermost last.
+# They live in a ContextVar, not on the switch object: one `@no_grad()` function running
+# in two threads at once must restore each thread's own setting.
+_entered: ContextVar[tuple[Token[int], ...]] = ContextVar("chainrule_entered", default=())
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,15 +42,16 @@ class _ModeSwitch:
     def __init__(self, bit: int, on: bool) -> None:
         self._bit = bit
         self._on = on
-        self._tokens: list[Any] = []
 
     def __enter__(self) -> None:
         current = mode.get()
         new = current | self._bit if self._on else current & ~self._bit
-        self._tokens.append(mode.set(new))
+        _entered.set((*_entered.get(), mode.set(new)))
 
     def __exit__(self, *exc_info: object) -> None:
-        mode.reset(self._tokens.pop())
+        *outer, token = _entered.get()
+        _entered.set(tuple(outer))
+        mode.reset(token)
 
     def __call__(self, fn: F) -> F:
         @functools.wraps(fn)

@@ -25,7 +25,7 @@ from engine.mode import RECORDING, AnomalyError, is_finite, user_line
 
 __all__ = ["Value", "Number", "dot", "sum"]
 
-Number = Union[int, float]
+Number = int | float
 Operand = Union["Value", int, float]
 Rule = Callable[["Value", float], None]
 
@@ -153,7 +153,7 @@ class Value:
 
     def log(self) -> Value:
         x = self.data
-        if not x > 0.0:
+        if x <= 0.0:  # NaN passes through, as in every other op
             raise ValueError(f"log: needs a positive input, got {x!r}")
         return _result(math.log(x), (self,), "log", _log_backward)
 
@@ -170,15 +170,8 @@ class Value:
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         slope = float(negative_slope)
         x = self.data
-
-        def _leaky_relu_backward(out: Value, g: float) -> None:
-            # d/dx leaky_relu(x) = 1 if x > 0 else slope
-            (x,) = out.parents
-            x.grad += g if x.data > 0.0 else slope * g
-
-        data = self.data
-        out = data if data > 0.0 else slope * data
-        return _result(out, (self,), "leaky_relu", _leaky_relu_backward)
+        out = x if x > 0.0 else slope * x
+        return _result(out, (self,), "leaky_relu", _leaky_relu_rule(slope))
 
     def sqrt(self) -> Value:
         x = self.data
@@ -260,15 +253,18 @@ def _div_backward(out: Value, g: float) -> None:
 def _pow_backward(out: Value, g: float) -> None:
     a, b = out.parents
     # d(a**b)/da = b * a**(b - 1), d(a**b)/db = a**b * log(a)
-    a.grad += b.data * _power_or_inf(a.data, b.data - 1.0) * g
+    # at a = b = 0 the first is 0 * inf; a**0 = 1 for every a, so it is 0 (as in PyTorch)
+    if _data(b.data) != 0.0 or _data(a.data) != 0.0:
+        a.grad += b.data * _power_or_inf(a.data, b.data - 1.0) * g
     b.grad += out.data * _log_or_nan(a.data) * g
 
 
 def _pow_constant_exponent_backward(out: Value, g: float) -> None:
     a, exponent = out.parents
     k = _data(exponent.data)  # a constant, also while create_graph records the pass
-    # d(a**k)/da = k * a**(k - 1)
-    a.grad += k * _power_or_inf(a.data, k - 1.0) * g
+    # d(a**k)/da = k * a**(k - 1); a**0 = 1 is constant, so 0 (not 0 * inf at a = 0)
+    if k != 0.0:
+        a.grad += k * _power_or_inf(a.data, k - 1.0) * g
 
 
 def _exp_backward(out: Value, g: float) -> None:
@@ -306,6 +302,29 @@ def _sqrt_backward(out: Value, g: float) -> None:
     (x,) = out.parents
     # d/dx sqrt(x) = 1 / (2 sqrt(x))
     x.grad += _divide_or_inf(g, 2.0 * out.data)
+
+
+_leaky_relu_rules: dict[float, Rule] = {}
+
+
+def _leaky_relu_rule(slope: float) -> Rule:
+    """The leaky_relu rule for one slope, made once and shared by every node using it.
+
+    The slope has no place on the node, so it lives in the rule; caching keeps this to one
+    function per slope instead of a closure per node (at most 64 kept, for odd callers).
+    """
+    rule = _leaky_relu_rules.get(slope)
+    if rule is None:
+
+        def _leaky_relu_backward(out: Value, g: float) -> None:
+            (x,) = out.parents
+            # d/dx leaky_relu(x) = 1 if x > 0 else slope (slope at 0, as in PyTorch)
+            x.grad += g if x.data > 0.0 else slope * g
+
+        rule = _leaky_relu_backward
+        if len(_leaky_relu_rules) < 64:
+            _leaky_relu_rules[slope] = rule
+    return rule
 
 
 def _abs_backward(out: Value, g: float) -> None:
@@ -493,9 +512,15 @@ def _sigmoid_of(x: float | Value) -> float | Value:
 
 
 def _power_or_inf(a: float | Value, k: float | Value) -> float | Value:
-    """a ** k inside a rule: where the float result is undefined, IEEE's inf or nan."""
+    """a ** k inside a rule: where the float result is undefined, IEEE's inf or nan.
+
+    With Values (create_graph) an infinite derivative is returned as the float inf, a
+    constant: the same number backward() gives, where the op itself would raise.
+    """
     if isinstance(a, Value) or isinstance(k, Value):
-        return a**k
+        if _data(a) != 0.0 or _data(k) >= 0.0:
+            return a**k
+        a, k = 0.0, _data(k)
     try:
         return _power(a, k)
     except ZeroDivisionError:
@@ -518,7 +543,8 @@ def _log_or_nan(a: float | Value) -> float | Value:
 
 def _divide_or_inf(num: float | Value, den: float | Value) -> float | Value:
     """num / den inside a rule: division by zero gives a signed inf (or nan for 0/0)."""
-    if isinstance(num, Value) or isinstance(den, Value) or den != 0.0:
+    if _data(den) != 0.0:
         return num / den
+    num = _data(num)
     return math.copysign(math.inf, num) if num != 0.0 else math.nan
 

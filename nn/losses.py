@@ -1,0 +1,140 @@
+"""Loss functions: each takes a batch and returns the batch mean as one `Value`.
+
+All are built from engine ops, so `loss.backward()` needs nothing special. The two
+losses on logits are written in forms that never overflow, even for logits of +-1000:
+- binary cross-entropy uses softplus (itself stable in the engine);
+- cross-entropy subtracts the row's largest logit before exponentiating (log-sum-exp).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import engine
+from engine import Value
+
+__all__ = ["mse_loss", "hinge_loss", "binary_cross_entropy", "cross_entropy"]
+
+Scalar = Value | float | int
+
+
+def _batch(name: str, what: str, items: object) -> list:
+    if isinstance(items, (Value, str, bytes)) or not isinstance(items, Sequence):
+        raise TypeError(f"{name}: {what} must be a list (one entry per example), got {items!r}")
+    return list(items)
+
+
+def _same_length(name: str, a: list, b: list, what_a: str, what_b: str) -> None:
+    if len(a) != len(b):
+        raise ValueError(f"{name}: got {len(a)} {what_a} but {len(b)} {what_b}")
+    if not a:
+        raise ValueError(f"{name}: needs at least one example, got an empty batch")
+
+
+def _real(name: str, what: str, x: object) -> float:
+    if isinstance(x, (bool, Value)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name}: each {what} must be a real number, got {x!r}")
+    return float(x)
+
+
+def _mean(terms: list[Value]) -> Value:
+    return engine.sum(terms) / len(terms)
+
+
+def mse_loss(preds: Sequence[Scalar | Sequence[Scalar]], targets: Sequence[object]) -> Value:
+    """mean((pred - target)**2) over every entry, as `torch.nn.functional.mse_loss`.
+
+    An entry may itself be a list (a model with several outputs); its target is then a
+    list of the same length, and the mean is over all numbers, as in PyTorch.
+    """
+    name = "mse_loss"
+    preds = _batch(name, "preds", preds)
+    targets = _batch(name, "targets", targets)
+    _same_length(name, preds, targets, "predictions", "targets")
+    pairs: list[tuple[Scalar, Scalar]] = []
+    for i, (p, t) in enumerate(zip(preds, targets)):
+        if isinstance(p, Sequence) and not isinstance(p, (str, bytes)):
+            if not isinstance(t, Sequence) or len(t) != len(p):
+                raise ValueError(f"{name}: prediction {i} has {len(p)} outputs; its target {t!r}")
+            pairs.extend(zip(p, t))
+        else:
+            pairs.append((p, t))
+    squares = []
+    for p, t in pairs:
+        diff = p - t
+        squares.append(diff * diff)
+    return _mean(squares)
+
+
+def hinge_loss(scores: Sequence[Scalar], labels: Sequence[int]) -> Value:
+    """mean(max(0, 1 - label * score)), labels in {-1, +1} (the SVM loss of micrograd's demo)."""
+    name = "hinge_loss"
+    scores = _batch(name, "scores", scores)
+    labels = _batch(name, "labels", labels)
+    _same_length(name, scores, labels, "scores", "labels")
+    terms = []
+    for score, label in zip(scores, labels):
+        y = _real(name, "label", label)
+        if y not in (-1.0, 1.0):
+            raise ValueError(f"{name}: labels must be -1 or +1, got {label!r}")
+        score = score if isinstance(score, Value) else Value(score)
+        terms.append((1.0 - y * score).relu())
+    return _mean(terms)
+
+
+def binary_cross_entropy(logits: Sequence[Scalar], labels: Sequence[int]) -> Value:
+    """Binary cross-entropy from logits, labels in {0, 1}; matches PyTorch's
+    `binary_cross_entropy_with_logits`.
+
+    -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))] = softplus(z) - y z, since
+    log sigmoid(z) = -softplus(-z) and softplus(-z) = softplus(z) - z; no sigmoid is ever
+    rounded to 0 or 1, so large logits give exact, finite losses.
+    """
+    name = "binary_cross_entropy"
+    logits = _batch(name, "logits", logits)
+    labels = _batch(name, "labels", labels)
+    _same_length(name, logits, labels, "logits", "labels")
+    terms = []
+    for z, label in zip(logits, labels):
+        y = _real(name, "label", label)
+        if y not in (0.0, 1.0):
+            raise ValueError(f"{name}: labels must be 0 or 1, got {label!r}")
+        z = z if isinstance(z, Value) else Value(z)
+        terms.append(z.softplus() - z if y == 1.0 else z.softplus())
+    return _mean(terms)
+
+
+def cross_entropy(logits: Sequence[Sequence[Scalar]], targets: Sequence[int]) -> Value:
+    """Softmax cross-entropy: `logits` holds one list of class scores per example and
+    `targets` the index of each example's class; matches `torch.nn.functional.cross_entropy`.
+
+    -log softmax(z)_t = logsumexp(z) - z_t, with logsumexp(z) = m + log(sum_i exp(z_i - m))
+    for m = max(z) taken as a constant: every exp is at most 1 and the sum at least 1,
+    so nothing overflows, and the gradient (softmax(z) - onehot(t)) does not depend on m.
+    """
+    name = "cross_entropy"
+    logits = _batch(name, "logits", logits)
+    targets = _batch(name, "targets", targets)
+    _same_length(name, logits, targets, "rows of logits", "targets")
+    n_classes = None
+    terms = []
+    for i, (row, target) in enumerate(zip(logits, targets)):
+        row = _batch(name, f"logits[{i}]", row)
+        if n_classes is None:
+            n_classes = len(row)
+            if n_classes < 1:
+                raise ValueError(f"{name}: each row of logits needs at least one class score")
+        elif len(row) != n_classes:
+            raise ValueError(
+                f"{name}: logits[{i}] has {len(row)} classes, logits[0] has {n_classes}"
+            )
+        if isinstance(target, bool) or not isinstance(target, numbers.Integral):
+            raise TypeError(f"{name}: targets must be class indices (ints), got {target!r}")
+        if not 0 <= target < n_classes:
+            raise ValueError(f"{name}: target {target!r} is not a class index in [0, {n_classes})")
+        row = [z if isinstance(z, Value) else Value(z) for z in row]
+        shift = max(z.data for z in row)
+        log_sum_exp = engine.sum([(z - shift).exp() for z in row]).log() + shift
+        terms.append(log_sum_exp - row[int(target)])
+    return _mean(terms)
