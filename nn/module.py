@@ -16,7 +16,7 @@ import numbers
 import os
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import engine
 from engine import Value
@@ -25,6 +25,7 @@ __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS"]
 
 Input = Value | float | int
 Seed = int | random.Random | None
+ModuleType = TypeVar("ModuleType", bound="Module")
 
 # the activation by name; "linear" is the identity (no node at all)
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
@@ -148,12 +149,12 @@ class Module:
             f.write(text + "\n")
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Module:
+    def load(cls: type[ModuleType], path: str | os.PathLike[str]) -> ModuleType:
         """A new model rebuilt from a file written by `save`; a bad file raises `ValueError`."""
         try:
             with open(path, encoding="utf-8") as f:
                 document = json.load(f, parse_constant=_reject_constant)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, NaN or Infinity
             raise ValueError(
                 f"{path}: not a chainrule model file (invalid JSON: {error})"
             ) from None

@@ -723,9 +723,7 @@ NEURONS = [
             "relu": lambda v: v.relu(),
         }
         grid = [i / 20 for i in range(-100, 101)]
-        curves = {
-            name: [value_and_slope(fn, x) for x in grid] for name, fn in activations.items()
-        }
+        curves = {name: [value_and_slope(fn, x) for x in grid] for name, fn in activations.items()}
     """),
     md("""
         The picture: each function (solid) with its derivative (dashed).
@@ -780,11 +778,14 @@ NEURONS = [
     code("""
         w_plane, b_plane = [1.5, -2.0], 0.5
         steps = [i / 10 for i in range(-30, 31)]
+
+
+        def neuron_output(x1, x2):
+            return engine.dot(w_plane, [x1, x2], b_plane).sigmoid().data
+
+
         with engine.no_grad():
-            surface = [
-                [engine.dot(w_plane, [x1, x2], b_plane).sigmoid().data for x1 in steps]
-                for x2 in steps
-            ]
+            surface = [[neuron_output(x1, x2) for x1 in steps] for x2 in steps]
         plt.contourf(steps, steps, surface, levels=20, cmap="RdBu")
         plt.colorbar(label="neuron output")
         plt.contour(steps, steps, surface, levels=[0.5], colors="black")
@@ -806,9 +807,11 @@ NEURONS = [
         neuron_out, len(neuron.parameters())
     """),
     md("""
-        Its graph: the `dot` node, then `tanh`.
+        Its graph after `backward()`: the `dot` node, then `tanh`. Each weight's gradient
+        is its input times $1 - \text{out}^2$; the bias's is $1 - \text{out}^2$ itself.
     """),
     code("""
+        neuron_out.backward()
         engine.draw_dot(neuron_out)
     """),
     md("""
@@ -821,6 +824,10 @@ NEURONS = [
         assert all(error < 1e-12 for error in worst.values())
         assert len(neuron.parameters()) == 4
         assert -1.0 < neuron_out.data < 1.0 and neuron_out.op == "tanh"
+        local = 1 - neuron_out.data**2
+        expected = sorted([x_i * local for x_i in inputs] + [local])
+        actual = sorted(p.grad for p in neuron.parameters())
+        assert all(abs(g - e) < 1e-12 for g, e in zip(actual, expected))
     """),
 ]
 
@@ -935,7 +942,7 @@ TRAINING = [
             return sum(hits) / len(hits)
 
 
-        def train_moons(make_optimizer, epochs=40):
+        def train_moons(make_optimizer, epochs=30):
             model = nn.MLP(2, [16, 16, 2], activation="relu", seed=1)
             optimizer = make_optimizer(model.parameters())
             losses = []
@@ -954,7 +961,7 @@ TRAINING = [
     """),
     code("""
         sgd_model, sgd_losses = train_moons(lambda p: nn.SGD(p, lr=0.1, momentum=0.9))
-        adam_model, adam_losses = train_moons(lambda p: nn.Adam(p, lr=0.03))
+        adam_model, adam_losses = train_moons(lambda p: nn.Adam(p, lr=0.05))
         accuracy(sgd_model, X, y), accuracy(adam_model, X, y)
     """),
     md("""
@@ -1094,9 +1101,13 @@ HIGHER_ORDER = [
         Compared with the closed form:
     """),
     code("""
+        def tanh_second_derivative(x0):
+            t = math.tanh(x0)
+            return -2 * t * (1 - t**2)
+
+
         second_derivative_error = max(
-            abs(row[2] - (-2 * math.tanh(x0) * (1 - math.tanh(x0) ** 2)))
-            for x0, row in zip(grid, table)
+            abs(row[2] - tanh_second_derivative(x0)) for x0, row in zip(grid, table)
         )
         second_derivative_error
     """),
@@ -1203,8 +1214,8 @@ HIGHER_ORDER = [
     """),
     md("""
         The paths over the contours of $f$: gradient descent creeps along the valley
-        floor. Newton jumps: once far out of the valley, where its parabola model of $f$
-        points, and from there straight to the minimum.
+        floor. Newton jumps: one step lands far outside the valley, where its local
+        parabola model of $f$ pointed, and a few steps later it sits on the minimum.
     """),
     code("""
         gx_grid = [-1.5 + 3 * i / 100 for i in range(101)]
@@ -1262,13 +1273,16 @@ DIGITS = [
         random.seed(0)
     """),
     md("""
-        Load the images, scale the pixels from 0..16 to 0..1, and shuffle with a seeded
-        generator. To keep the scalar engine quick we train on 500 images and test on 500
-        others that the model never sees during training.
+        Load the images and scale the pixels from 0..16 to 0..1. Each pixel becomes a
+        constant `Value` once, here, so that the ten neurons share the same 64 input nodes
+        instead of each turning the numbers into Values of its own on every call.
+
+        A seeded shuffle, then, to keep the scalar engine quick, 500 images to train on
+        and 500 others, never seen during training, to test on.
     """),
     code("""
         digits = load_digits()
-        images = [[pixel / 16 for pixel in row] for row in digits.data.tolist()]
+        images = [[Value(pixel / 16) for pixel in row] for row in digits.data.tolist()]
         labels = digits.target.tolist()
         order = list(range(len(images)))
         random.Random(0).shuffle(order)
@@ -1280,12 +1294,17 @@ DIGITS = [
         len(X_train), len(X_test)
     """),
     md("""
-        Some of the images with their labels.
+        Some of the images with their labels. `as_grid` folds 64 numbers (or Values) back
+        into 8 rows of 8 for drawing.
     """),
     code("""
+        def as_grid(pixels):
+            return [[float(p) for p in pixels[r * 8 : (r + 1) * 8]] for r in range(8)]
+
+
         fig, axes = plt.subplots(2, 8, figsize=(10, 3))
         for ax, image, label in zip(axes.flat, X_train, y_train):
-            ax.imshow([image[r * 8 : (r + 1) * 8] for r in range(8)], cmap="gray_r")
+            ax.imshow(as_grid(image), cmap="gray_r")
             ax.set_title(label)
             ax.axis("off")
         plt.show()
@@ -1367,10 +1386,10 @@ DIGITS = [
         against. Several look like blurry templates of their digit.
     """),
     code("""
+        scale = max(abs(w.data) for row in weights for w in row)  # white means weight 0
         fig, axes = plt.subplots(1, 10, figsize=(12, 1.8))
         for digit, (ax, row) in enumerate(zip(axes, weights)):
-            picture = [[w.data for w in row[r * 8 : (r + 1) * 8]] for r in range(8)]
-            ax.imshow(picture, cmap="RdBu_r")
+            ax.imshow(as_grid(row), cmap="RdBu_r", vmin=-scale, vmax=scale)
             ax.set_title(digit)
             ax.axis("off")
         plt.show()
@@ -1383,7 +1402,7 @@ DIGITS = [
             mistakes = [(x, predict(x), t) for x, t in zip(X_test, y_test) if predict(x) != t]
         fig, axes = plt.subplots(1, 8, figsize=(10, 1.8))
         for ax, (image, guess, truth) in zip(axes, mistakes):
-            ax.imshow([image[r * 8 : (r + 1) * 8] for r in range(8)], cmap="gray_r")
+            ax.imshow(as_grid(image), cmap="gray_r")
             ax.set_title(f"{guess} (is {truth})")
         for ax in axes:
             ax.axis("off")

@@ -17,10 +17,10 @@ def torch_mlp_forward(torch, model: nn.MLP, x: list[float]):
     h = torch.tensor(x, dtype=torch.float64)
     tensors = []
     for layer in model.layers:
-        w = torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64,
-                         requires_grad=True)
-        b = torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64,
-                         requires_grad=True)
+        w = torch.tensor(
+            [[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True
+        )
+        b = torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True)
         tensors.append((w, b))
         h = w @ h + b
         if layer.activation != "linear":

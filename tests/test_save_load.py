@@ -1,0 +1,164 @@
+"""Tests for state_dict / load_state_dict and JSON save / load: round trips, and every kind
+of bad input raising a clear error while leaving the model unchanged."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+import nn
+
+
+@pytest.fixture
+def model():
+    return nn.MLP(2, [4, 3], activation="tanh", seed=0)
+
+
+def test_state_dict_round_trip_copies_every_parameter(model):
+    other = nn.MLP(2, [4, 3], activation="tanh", seed=1)
+    assert other.state_dict() != model.state_dict()
+    other.load_state_dict(model.state_dict())
+    assert other.state_dict() == model.state_dict()
+    assert [o.data for o in other([0.3, 0.7])] == [o.data for o in model([0.3, 0.7])]
+
+
+def test_state_dict_values_are_plain_floats(model):
+    assert all(type(v) is float for v in model.state_dict().values())
+
+
+def test_save_and_load_round_trip(model, tmp_path):
+    path = tmp_path / "model.json"
+    model.save(path)
+    loaded = nn.MLP.load(path)
+    assert isinstance(loaded, nn.MLP)
+    assert loaded.architecture() == model.architecture()
+    assert loaded.state_dict() == model.state_dict()  # JSON keeps floats exactly
+    assert [o.data for o in loaded([1.0, -1.0])] == [o.data for o in model([1.0, -1.0])]
+
+
+def test_saved_file_is_readable_json_not_pickle(model, tmp_path):
+    path = tmp_path / "model.json"
+    model.save(path)
+    document = json.loads(path.read_text())
+    assert document["class"] == "MLP"
+    assert document["architecture"] == {"nin": 2, "nouts": [4, 3], "activation": "tanh"}
+    assert len(document["parameters"]) == len(model.parameters())
+
+
+def test_neuron_and_layer_save_and_load(tmp_path):
+    for module in (nn.Neuron(3, seed=0), nn.Layer(3, 2, activation="sigmoid", seed=0)):
+        path = tmp_path / "m.json"
+        module.save(path)
+        assert type(module).load(path).state_dict() == module.state_dict()
+
+
+def snapshot(model):
+    return dict(model.state_dict())
+
+
+def test_missing_parameter_raises_key_error_and_changes_nothing(model):
+    before = snapshot(model)
+    state = {name: 0.0 for name in before}
+    del state["layers.1.neurons.2.b"]
+    with pytest.raises(KeyError, match="missing"):
+        model.load_state_dict(state)
+    assert snapshot(model) == before
+
+
+def test_extra_parameter_raises_value_error_and_changes_nothing(model):
+    before = snapshot(model)
+    state = {name: 0.0 for name in before}
+    state["layers.2.neurons.0.b"] = 1.0
+    with pytest.raises(ValueError, match="does not have"):
+        model.load_state_dict(state)
+    assert snapshot(model) == before
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, "1.0", None, True, [1.0]])
+def test_bad_number_raises_value_error_and_changes_nothing(model, bad):
+    before = snapshot(model)
+    state = {name: 0.5 for name in before}
+    state["layers.1.neurons.2.w.3"] = bad  # the last entries: the first ones were valid
+    with pytest.raises(ValueError, match="layers.1.neurons.2.w.3"):
+        model.load_state_dict(state)
+    assert snapshot(model) == before
+
+
+def test_state_dict_must_be_a_mapping(model):
+    with pytest.raises(TypeError):
+        model.load_state_dict([("layers.0.neurons.0.b", 1.0)])
+
+
+def write(tmp_path, text):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    return path
+
+
+def saved_document(model, tmp_path):
+    path = tmp_path / "good.json"
+    model.save(path)
+    return json.loads(path.read_text())
+
+
+def test_malformed_json_raises_value_error(tmp_path):
+    with pytest.raises(ValueError, match="invalid JSON"):
+        nn.MLP.load(write(tmp_path, '{"format": "chainrule-model", '))
+
+
+def test_not_a_model_file_raises_value_error(tmp_path):
+    with pytest.raises(ValueError, match="not a chainrule model"):
+        nn.MLP.load(write(tmp_path, "[1, 2, 3]"))
+
+
+def test_nan_in_file_raises_value_error(model, tmp_path):
+    text = json.dumps(saved_document(model, tmp_path))
+    name = "layers.0.neurons.0.w.0"
+    text = text.replace(f'"{name}": {model.state_dict()[name]!r}', f'"{name}": NaN')
+    assert "NaN" in text
+    with pytest.raises(ValueError, match="NaN"):
+        nn.MLP.load(write(tmp_path, text))
+
+
+def test_wrong_architecture_raises_value_error(model, tmp_path):
+    document = saved_document(model, tmp_path)
+    document["architecture"]["nouts"] = [5, 3]
+    with pytest.raises(ValueError, match="parameters"):
+        nn.MLP.load(write(tmp_path, json.dumps(document)))
+
+
+def test_unknown_activation_in_file_raises_value_error(model, tmp_path):
+    document = saved_document(model, tmp_path)
+    document["architecture"]["activation"] = "swish"
+    with pytest.raises(ValueError, match="activation"):
+        nn.MLP.load(write(tmp_path, json.dumps(document)))
+
+
+def test_renamed_parameter_in_file_raises_value_error(model, tmp_path):
+    document = saved_document(model, tmp_path)
+    document["parameters"]["surprise"] = document["parameters"].pop("layers.0.neurons.0.b")
+    with pytest.raises(ValueError, match="do not fit"):
+        nn.MLP.load(write(tmp_path, json.dumps(document)))
+
+
+def test_file_of_another_class_raises_value_error(tmp_path):
+    path = tmp_path / "neuron.json"
+    nn.Neuron(2, seed=0).save(path)
+    with pytest.raises(ValueError, match="'Neuron', not a 'MLP'"):
+        nn.MLP.load(path)
+
+
+def test_huge_architecture_is_rejected_before_building(model, tmp_path):
+    document = saved_document(model, tmp_path)
+    document["architecture"]["nouts"] = [10**9, 1]
+    with pytest.raises(ValueError, match="parameters"):
+        nn.MLP.load(write(tmp_path, json.dumps(document)))
+
+
+def test_saving_a_diverged_model_raises_instead_of_writing_invalid_json(model, tmp_path):
+    model.parameters()[0].data = math.nan
+    with pytest.raises(ValueError):
+        model.save(tmp_path / "nan.json")
+    assert not (tmp_path / "nan.json").exists()
