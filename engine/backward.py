@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from engine.value import Value
 
@@ -66,27 +67,43 @@ def _count_uses(root: Value) -> dict[Value, int]:
 
 def backward(root: Value, grad_output: float = 1.0) -> None:
     """Add d(root)/d(node) * grad_output to `.grad` of every node `root` depends on."""
-    for _ in backward_steps(root, grad_output):
-        pass
+    seed = _seed(grad_output)
+    order = topological_order(root)
+    with _this_pass_only(order):
+        root.grad = seed
+        for node in reversed(order):
+            # every use of node has pushed its share: node.grad is complete
+            if node._backward is not None:
+                node._backward(node, node.grad)
 
 
 def backward_steps(root: Value, grad_output: float = 1.0) -> Iterator[Value]:
     """The same pass as `backward()`, yielding each node just after its rule has run."""
     seed = _seed(grad_output)
     order = topological_order(root)
-    # gradients of earlier passes: set aside, so the rules push this pass's gradients only
-    earlier = {node: node.grad for node in order if node.grad != 0.0}
-    for node in earlier:
-        node.grad = 0.0
-    try:
+    with _this_pass_only(order):
         root.grad = seed
         for node in reversed(order):
             # every use of node has pushed its share: node.grad is complete
             if node._backward is not None:
                 node._backward(node, node.grad)
             yield node
+
+
+@contextmanager
+def _this_pass_only(order: list[Value]) -> Iterator[None]:
+    """Inside: `.grad` holds this pass's gradients only. After: earlier ones are added back.
+
+    The rules push whatever `.grad` holds, so a gradient left by an earlier pass must be
+    out of the way, or a second `backward()` would push the first pass's gradient again.
+    """
+    earlier = {node: node.grad for node in order if node.grad != 0.0}
+    for node in earlier:
+        node.grad = 0.0
+    try:
+        yield
     finally:
-        # accumulate, as documented: this pass's gradient adds to the earlier one
+        # accumulate, as documented (and also when a rule raised or stepping stopped early)
         for node, g in earlier.items():
             node.grad += g
 

@@ -21,12 +21,12 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from engine.draw import GraphvizNotFoundError, draw_dot, render
+from engine.draw import GraphvizNotFoundError, RenderTimeoutError, draw_dot, render
 from engine.expression import FUNCTIONS, MAX_LENGTH, ExpressionError, build_graph
 
-__all__ = ["add_draw_parser", "run_draw", "main"]
+__all__ = ["OneLineErrorParser", "add_draw_parser", "run_draw", "main"]
 
 PROG = "chainrule draw"
 EXIT_USAGE = 2
@@ -34,11 +34,26 @@ EXIT_USAGE = 2
 # character makes at most one Value
 MAX_NODES = MAX_LENGTH + 1
 OUTPUT_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+# Graphviz lays out most graphs in well under a second, but some shapes (one variable
+# used by every op of a long chain) take it minutes: give up rather than hang
+RENDER_TIMEOUT_SECONDS = 30.0
 EXAMPLE = 'chainrule draw "tanh(x*w + b)" --set x=2 w=-3 b=6.88 -o graph.svg'
 
 
 class UsageError(Exception):
     """Bad command-line input; the message is the one line the user sees."""
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line on stderr (exit status 2), like
+    every other error of the command, instead of the usage text followed by the error.
+
+    Subparsers made from it are of the same class, so `chainrule draw`'s own argument
+    errors are one line too when the top-level parser is one of these.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def add_draw_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -87,10 +102,10 @@ def run_draw(args: argparse.Namespace) -> int:
     """Run `chainrule draw` with parsed arguments; returns the exit status."""
     try:
         message = _draw(args)
-    except (UsageError, ExpressionError, GraphvizNotFoundError) as error:
+    except (UsageError, ExpressionError, GraphvizNotFoundError, RenderTimeoutError) as error:
         return _fail(str(error))
     except subprocess.CalledProcessError as error:
-        return _fail(f"Graphviz failed (exit status {error.returncode})")
+        return _fail(f"Graphviz failed (exit status {error.returncode}): {error.stderr or ''}")
     except OSError as error:
         return _fail(f"cannot write {args.output}: {error.strerror or error}")
     print(message)
@@ -99,7 +114,7 @@ def run_draw(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m engine.cli draw ...`: a parser with only the draw subcommand."""
-    parser = argparse.ArgumentParser(prog="chainrule", description="chainrule's graph drawer")
+    parser = OneLineErrorParser(prog="chainrule", description="chainrule's graph drawer")
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_draw_parser(subparsers)
     args = parser.parse_args(argv)
@@ -163,7 +178,8 @@ def _draw(args: argparse.Namespace) -> str:
     if output_format == "dot":
         content = graph.source.encode("utf-8")
     else:
-        content = render(graph, output_format)  # before writing: no half-written file
+        # rendered before the file is opened: a failure leaves no half-written file
+        content = render(graph, output_format, timeout=RENDER_TIMEOUT_SECONDS)
     output.write_bytes(content)
 
     lines = [f"{args.expression.strip()} = {root.data:.6g}"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,8 +34,10 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
 
 __all__ = [
     "GraphvizNotFoundError",
+    "RenderTimeoutError",
     "draw_dot",
     "local_derivatives",
+    "render",
     "save_backward_frames",
     "to_svg",
 ]
@@ -69,6 +72,10 @@ UNDEFINED_GRAD_COLOR = "#bbbbbb"  # nan
 
 class GraphvizNotFoundError(RuntimeError):
     """Rendering needs Graphviz's `dot` program, and it is not installed."""
+
+
+class RenderTimeoutError(RuntimeError):
+    """Graphviz took longer than the time allowed to lay out a graph."""
 
 
 def draw_dot(
@@ -111,7 +118,7 @@ def draw_dot(
     graph = graphviz.Digraph(name="chainrule")
     graph.attr(rankdir=rankdir)
     graph.attr("node", fontname="Helvetica", fontsize="11")
-    graph.attr("edge", arrowsize="0.7")
+    graph.attr("edge", arrowsize="0.7", fontname="Helvetica", fontsize="10")
 
     for node in order:
         node_id = ids[node]
@@ -165,24 +172,53 @@ def local_derivatives(node: Value) -> list[float]:
     return [float(slot.grad) for slot in slots]
 
 
-def to_svg(root_or_graph: Value | graphviz.Digraph, **draw_options: Any) -> str:
+def to_svg(
+    root_or_graph: Value | graphviz.Digraph, timeout: float | None = None, **draw_options: Any
+) -> str:
     """The SVG text of a Value's graph (drawn with `draw_dot(root, **draw_options)`) or of
-    an already drawn Digraph. Raises `GraphvizNotFoundError` if `dot` is not installed."""
+    an already drawn Digraph. Raises `GraphvizNotFoundError` if `dot` is not installed;
+    see `render` for `timeout`."""
     graph = root_or_graph
     if isinstance(root_or_graph, Value):
         graph = draw_dot(root_or_graph, **draw_options)
     elif draw_options:
         raise TypeError("to_svg: drawing options apply to a Value, not to a drawn graph")
-    return render(graph, "svg").decode("utf-8")
+    return render(graph, "svg", timeout).decode("utf-8")
 
 
-def render(graph: graphviz.Digraph, format: str = "svg") -> bytes:  # noqa: A002 - graphviz's name
-    """Run Graphviz on `graph`; `GraphvizNotFoundError` says how to install a missing `dot`."""
+def render(
+    graph: graphviz.Digraph,
+    format: str = "svg",  # noqa: A002 - graphviz's name
+    timeout: float | None = None,
+) -> bytes:
+    """Run Graphviz's `dot` on `graph` and return the picture's bytes.
+
+    `GraphvizNotFoundError` says how to install a missing `dot`. With `timeout` (seconds)
+    a layout that takes longer is stopped and `RenderTimeoutError` raised: some shapes,
+    such as one node used by every op of a long chain, take `dot` minutes.
+    """
     graphviz = _import_graphviz()
+    if timeout is None:
+        try:
+            return graph.pipe(format=format)
+        except graphviz.ExecutableNotFound as error:
+            raise GraphvizNotFoundError(INSTALL_HINT) from error
+    command = ["dot", f"-T{format}"]
     try:
-        return graph.pipe(format=format)
-    except graphviz.ExecutableNotFound as error:
+        finished = subprocess.run(
+            command, input=graph.source.encode("utf-8"), capture_output=True, timeout=timeout
+        )
+    except FileNotFoundError as error:
         raise GraphvizNotFoundError(INSTALL_HINT) from error
+    except subprocess.TimeoutExpired as error:
+        raise RenderTimeoutError(
+            f"Graphviz needed more than {timeout:g} s to lay out this graph "
+            f"({graph.source.count('shape=record')} Values); draw a smaller one"
+        ) from error
+    if finished.returncode != 0:
+        message = finished.stderr.decode("utf-8", "replace").strip()
+        raise subprocess.CalledProcessError(finished.returncode, command, stderr=message)
+    return finished.stdout
 
 
 def save_backward_frames(

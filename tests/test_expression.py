@@ -1,0 +1,216 @@
+"""Tests for engine/expression.py: the safe expression language of `chainrule draw`.
+
+What it computes is checked against the same formula written with the math module, its
+gradients against central differences; what it refuses is checked construct by construct.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+
+import pytest
+
+from engine import Value
+from engine.expression import (
+    MAX_DEPTH,
+    MAX_LENGTH,
+    ExpressionError,
+    UnsetVariableError,
+    build_graph,
+    evaluate,
+    parse,
+)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+# (expression, the same with floats, variables)
+FORMULAS = [
+    ("tanh(x*w + b)", lambda x, w, b: math.tanh(x * w + b), {"x": 2.0, "w": -3.0, "b": 6.88}),
+    ("x**2 / (1 + exp(-y))", lambda x, y: x**2 / (1 + math.exp(-y)), {"x": 1.5, "y": 0.3}),
+    ("relu(a - 3) * -2", lambda a: max(a - 3, 0.0) * -2, {"a": 4.5}),
+    ("sigmoid(x) + log(y) - sqrt(z)", None, {"x": 0.2, "y": 2.0, "z": 9.0}),
+    ("abs(x) * softplus(x)", lambda x: abs(x) * math.log1p(math.exp(x)), {"x": -0.7}),
+    ("leaky_relu(x) + leaky_relu(-x)", lambda x: x + 0.01 * -x, {"x": 1.3}),
+    ("2 ** x - x ** -2 + +x", lambda x: 2**x - x**-2 + x, {"x": 1.7}),
+    ("x * x * x", lambda x: x**3, {"x": -1.1}),
+    ("-(x - y) / 4", lambda x, y: -(x - y) / 4, {"x": 3.0, "y": 1.0}),
+]
+FORMULAS[3] = (
+    FORMULAS[3][0],
+    lambda x, y, z: _sigmoid(x) + math.log(y) - math.sqrt(z),
+    FORMULAS[3][2],
+)
+
+
+@pytest.mark.parametrize("source, formula, variables", FORMULAS, ids=[f[0] for f in FORMULAS])
+def test_expression_computes_the_formula(source, formula, variables):
+    result = evaluate(source, variables)
+    assert isinstance(result, Value)
+    assert result.data == pytest.approx(formula(**variables), rel=1e-12)
+
+
+@pytest.mark.parametrize("source, formula, variables", FORMULAS, ids=[f[0] for f in FORMULAS])
+def test_expression_gradients_match_central_differences(source, formula, variables):
+    root, leaves = build_graph(source, variables)
+    root.backward()
+    eps = 1e-6
+    for name in variables:
+        plus = dict(variables, **{name: variables[name] + eps})
+        minus = dict(variables, **{name: variables[name] - eps})
+        numeric = (formula(**plus) - formula(**minus)) / (2 * eps)
+        assert leaves[name].grad == pytest.approx(numeric, rel=1e-5, abs=1e-7), name
+
+
+def test_each_variable_is_one_labelled_leaf_however_often_it_is_used():
+    root, leaves = build_graph("x * x", {"x": 3.0})
+    assert list(leaves) == ["x"]
+    assert leaves["x"].label == "x"
+    assert root.parents == (leaves["x"], leaves["x"])
+
+
+def test_variables_are_listed_in_order_of_appearance():
+    _, leaves = build_graph("b + tanh(a) * c + a", {"a": 1.0, "b": 2.0, "c": 3.0})
+    assert list(leaves) == ["b", "a", "c"]
+
+
+def test_signed_literal_exponent_is_a_constant_as_in_python():
+    root, leaves = build_graph("x ** -2", {"x": -1.5})
+    exponent = root.parents[1]
+    assert exponent.op == "" and exponent.data == -2.0
+    root.backward()
+    assert leaves["x"].grad == pytest.approx(-2.0 * (-1.5) ** -3)
+    assert exponent.grad == 0.0  # a constant exponent gets no gradient, as in PyTorch
+
+
+def test_numbers_alone_still_give_a_value():
+    assert evaluate("2 * 3", {}).data == 6.0
+    assert evaluate("7", {}).data == 7.0
+    assert evaluate("-7", {}).data == -7.0
+
+
+def test_overflow_gives_inf_not_an_error():
+    assert evaluate("exp(x)", {"x": 1000.0}).data == math.inf
+    assert evaluate("2 ** 2 ** 2 ** 2 ** 2", {}).data == math.inf
+
+
+def test_unset_variables_are_named():
+    with pytest.raises(UnsetVariableError, match="y, z") as info:
+        evaluate("x + y * z", {"x": 1.0})
+    assert info.value.names == ["y", "z"]
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("log(0)", "log"),
+        ("log(x - 1)", "log"),
+        ("sqrt(-1)", "sqrt"),
+        ("x / 0", "division by zero"),
+        ("(-8) ** 0.5", "negative base"),
+        ("0 ** -1", "zero to a negative power"),
+    ],
+)
+def test_domain_errors_become_expression_errors(source, message):
+    with pytest.raises(ExpressionError, match=message):
+        evaluate(source, {"x": 1.0})
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("__import__('os').system('touch PWNED')", "attribute access"),
+        ("__import__('os')", "unknown function '__import__'"),
+        ("x.real", "attribute access"),
+        ("x[0]", "subscripts"),
+        ("(lambda: 1)()", "lambda"),
+        ("lambda: 1", "lambda"),
+        ("import os", "syntax error"),
+        ("x = 1", "syntax error"),
+        ("tanh(x=1)", "keyword arguments"),
+        ("tanh(x, x)", "exactly one argument"),
+        ("tanh()", "exactly one argument"),
+        ("tanh(*x)", "exactly one argument"),
+        ("foo(x)", "unknown function 'foo'"),
+        ("eval('1')", "unknown function 'eval'"),
+        ("tanh", "is a function"),
+        ("x % 2", "'%'"),
+        ("x // 2", "'//'"),
+        ("x @ x", "'@'"),
+        ("~x", "'~'"),
+        ("not x", "'not'"),
+        ("x < 1", "comparisons"),
+        ("x and 1", "'and' / 'or'"),
+        ("1 if x else 2", "'if ... else'"),
+        ("(y := 2)", "assignment"),
+        ("'text'", "not allowed"),
+        ("f'{x}'", "strings"),
+        ("b'x'", "not allowed"),
+        ("True", "not allowed"),
+        ("None", "not allowed"),
+        ("1j", "not allowed"),
+        ("[x]", "lists"),
+        ("(x, x)", "tuples"),
+        ("{x}", "sets"),
+        ("{1: x}", "dicts"),
+        ("[x for x in y]", "comprehensions"),
+        ("x ** 1001", "exponent 1001 is too large"),
+        ("x ** -5000", "exponent -5000 is too large"),
+        ("1e999", "too large"),
+        ("9" * 400, "too large"),
+        ("x +", "syntax error"),
+        ("", "empty"),
+        ("   ", "empty"),
+        ("x\0", "malformed|syntax error"),
+        ("x" * (MAX_LENGTH + 1), "limit is"),
+        ("(" * 300 + "x" + ")" * 300, "nested"),
+        ("-" * (MAX_DEPTH + 5) + "x", "nested"),
+        ("x+" * (MAX_DEPTH + 5) + "x", "nested"),
+    ],
+)
+def test_refused_constructs_raise_expression_error(source, message):
+    with pytest.raises(ExpressionError, match=message):
+        build_graph(source, {"x": 1.0, "y": 2.0})
+
+
+def test_refused_input_runs_no_code(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for source in [
+        "__import__('os').system('touch PWNED')",
+        "exec('open(\"PWNED\", \"w\")')",
+        "open('PWNED', 'w')",
+    ]:
+        with pytest.raises(ExpressionError):
+            evaluate(source, {})
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_evaluation_never_calls_eval_or_exec(monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("eval/exec must never be called")
+
+    monkeypatch.setattr(builtins, "eval", forbidden)
+    monkeypatch.setattr(builtins, "exec", forbidden)
+    assert evaluate("tanh(x*w + b)", {"x": 2.0, "w": -3.0, "b": 6.88}).data == pytest.approx(
+        math.tanh(2.0 * -3.0 + 6.88)
+    )
+
+
+def test_parse_refuses_non_strings():
+    with pytest.raises(ExpressionError, match="str"):
+        parse(3)  # type: ignore[arg-type]
+
+
+def test_a_long_flat_sum_within_the_limits_works():
+    source = "+".join(["x"] * 150)
+    assert len(source) < MAX_LENGTH
+    assert evaluate(source, {"x": 0.5}).data == pytest.approx(75.0)
+
+
+def test_nesting_within_the_limits_works():
+    source = "abs(" * 150 + "x" + ")" * 150
+    assert len(source) <= MAX_LENGTH
+    assert evaluate(source, {"x": -2.0}).data == 2.0
