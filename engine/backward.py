@@ -66,15 +66,55 @@ def _count_uses(root: Value) -> dict[Value, int]:
 
 
 def backward(root: Value, grad_output: float = 1.0) -> None:
-    """Add d(root)/d(node) * grad_output to `.grad` of every node `root` depends on."""
+    """Add d(root)/d(node) * grad_output to `.grad` of every node `root` depends on.
+
+    The training loop's hot path, so ordering and the chain rule share one loop: a node's
+    rule runs as soon as every node made from it has run its own (Kahn's algorithm from
+    the root; the same order as `backward_steps`). The count of uses still to run is kept
+    on each node (`_pending`) instead of in a dict: no hashing, and it is 0 again after
+    every pass. One pass at a time per graph: two threads running `backward()` at once
+    over shared nodes are not supported (their `+=` on `.grad` would race anyway).
+    """
     seed = _seed(grad_output)
-    order = topological_order(root)
-    with _this_pass_only(order):
-        root.grad = seed
-        for node in reversed(order):
-            # every use of node has pushed its share: node.grad is complete
+    nodes = [root]
+    earlier: list[tuple[Value, float]] = []
+    try:
+        _count_pending(nodes)
+        # a gradient left by an earlier pass must not be pushed again (see the module doc);
+        # a leaf pushes nothing, so only interior nodes set theirs aside
+        earlier = [(node, node.grad) for node in nodes if node.grad and node._backward]
+        for node, _ in earlier:
+            node.grad = 0.0
+        root.grad += seed
+        ready = [root]
+        while ready:
+            node = ready.pop()
             if node._backward is not None:
+                # every use of node has pushed its share: node.grad is complete
                 node._backward(node, node.grad)
+            for parent in node.parents:
+                left = parent._pending - 1
+                parent._pending = left
+                if not left:
+                    ready.append(parent)
+    except BaseException:
+        for node in nodes:  # something raised: leave no count behind for the next pass
+            node._pending = 0
+        raise
+    finally:
+        for node, g in earlier:
+            node.grad += g
+
+
+def _count_pending(nodes: list[Value]) -> None:
+    """Append every node below `nodes[0]` to `nodes`; set its `_pending` to its uses."""
+    for node in nodes:  # the list grows as new parents are found: each is appended once
+        for parent in node.parents:
+            if parent._pending:
+                parent._pending += 1
+            else:
+                parent._pending = 1
+                nodes.append(parent)
 
 
 def backward_steps(root: Value, grad_output: float = 1.0) -> Iterator[Value]:

@@ -36,7 +36,7 @@ _new = object.__new__
 class Value:
     """One scalar in a computation graph: its data, its gradient and how it was made."""
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "_backward")
+    __slots__ = ("data", "grad", "label", "op", "parents", "_backward", "_pending")
 
     data: float
     grad: float
@@ -44,6 +44,7 @@ class Value:
     op: str
     parents: tuple[Value, ...]
     _backward: Rule | None
+    _pending: int  # backward() only: uses of this node whose rule has not run yet
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(data) is not float:
@@ -60,6 +61,7 @@ class Value:
         self.op = ""
         self.parents = ()
         self._backward = None
+        self._pending = 0
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -395,6 +397,7 @@ def _result(data: float, parents: tuple[Value, ...], op: str, rule: Rule) -> Val
     out.data = data
     out.grad = 0.0
     out.label = ""
+    out._pending = 0
     if _mode.get() == RECORDING:
         out.op = op
         out.parents = parents
@@ -440,24 +443,27 @@ def _anomaly_message(op: str, parents: tuple[Value, ...], where: str, what: str)
     return f"op '{op}' with inputs ({inputs}) gave {what}; the node was made at {where}"
 
 
-def _constant(x: Number) -> Value:
+def _constant(x: float) -> Value:
     """A number operand as a constant leaf (fast path of Value(x))."""
     out = _new(Value)
-    out.data = float(x)
+    out.data = x
     out.grad = 0.0
     out.label = ""
     out.op = ""
     out.parents = ()
     out._backward = None
+    out._pending = 0
     return out
 
 
 def _operand(x: object) -> Value:
     """The other side of an operator as a Value, or NotImplemented for a foreign type."""
+    if x.__class__ is float:  # the common case first
+        return _constant(x)
     if isinstance(x, Value):
         return x
-    if type(x) is float or type(x) is int or isinstance(x, numbers.Real):
-        return _constant(x)  # type: ignore[arg-type]
+    if isinstance(x, numbers.Real):
+        return _constant(float(x))  # type: ignore[arg-type]
     return NotImplemented  # type: ignore[return-value]
 
 

@@ -92,6 +92,45 @@ def test_backward_of_a_leaf_sets_its_own_gradient() -> None:
     assert x.grad == 1.0
 
 
+def test_backward_of_a_leaf_accumulates_like_any_node() -> None:
+    x = Value(2.0)
+    x.backward()
+    x.backward(0.5)
+    assert x.grad == 1.5
+
+
+def test_backward_leaves_every_use_count_at_zero() -> None:
+    *_, root = _small_graph()
+    root.backward()
+    assert all(node._pending == 0 for node in engine.topological_order(root))
+
+
+def test_a_rule_that_raises_leaves_the_next_pass_correct() -> None:
+    x = Value(-1.0)
+    y = x * x + x  # 0, and dy/dx = 2x + 1 = -1
+    with engine.detect_anomaly():
+        bad = y.sqrt()  # sqrt'(0) is infinite: its rule raises half way through the pass
+    with pytest.raises(engine.AnomalyError):
+        bad.backward()
+    assert all(node._pending == 0 for node in engine.topological_order(bad))
+    x.zero_grad()
+    y.zero_grad()
+    y.backward()
+    assert x.grad == -1.0
+
+
+def test_backward_after_an_abandoned_backward_steps_is_correct() -> None:
+    x = Value(3.0)
+    y = x * x + x
+    steps = y.backward_steps()
+    next(steps)  # a learner stops half way
+    x2 = Value(3.0)
+    z = (x2 * x2 + x2) * y  # shares y's graph
+    z.backward()
+    assert x2.grad == 7.0 * y.data
+    del steps
+
+
 def _micrograd_readme_example(a, b):
     # the example from micrograd's README, written once for Values and for tensors
     c = a + b
