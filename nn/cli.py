@@ -8,38 +8,26 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+
+# one-line usage errors for every subcommand; engine.cli imports graphviz only to draw
+from engine.cli import OneLineErrorParser, add_draw_parser
 
 __all__ = ["main"]
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (`chainrule train: error: ...`), status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     from nn.train import add_train_parser
 
-    parser = _Parser(
+    parser = OneLineErrorParser(
         prog="chainrule",
         description="chainrule: scalar autodiff and small neural networks, for learning "
         "backpropagation.",
     )
-    # subparsers made from _Parser inherit the one-line errors
+    # subparsers made from a OneLineErrorParser inherit its one-line errors
     subparsers = parser.add_subparsers(dest="command", metavar="{train,draw}")
     subparsers.required = True
     add_train_parser(subparsers)
-    try:
-        # the draw command lives with the engine; imported here so `train` never needs it
-        from engine.cli import add_draw_parser
-    except ModuleNotFoundError as error:
-        if error.name != "engine.cli":  # a real bug inside engine.cli must not be hidden
-            raise
-    else:
-        add_draw_parser(subparsers)
+    add_draw_parser(subparsers)
     return parser
 
 

@@ -38,6 +38,22 @@ def _real(name: str, what: str, x: object) -> float:
     return float(x)
 
 
+def _labelled(
+    name: str, xs: object, labels: object, what: str, allowed: tuple[float, float], said: str
+) -> list[tuple[Value, float]]:
+    """(Value, label) pairs of a batch with one label per example, each label checked."""
+    xs = _batch(name, what, xs)
+    labels = _batch(name, "labels", labels)
+    _same_length(name, xs, labels, what, "labels")
+    pairs = []
+    for x, label in zip(xs, labels):
+        y = _real(name, "label", label)
+        if y not in allowed:
+            raise ValueError(f"{name}: labels must be {said}, got {label!r}")
+        pairs.append((x if isinstance(x, Value) else Value(x), y))
+    return pairs
+
+
 def _mean(terms: list[Value]) -> Value:
     return engine.sum(terms) / len(terms)
 
@@ -69,18 +85,8 @@ def mse_loss(preds: Sequence[Scalar | Sequence[Scalar]], targets: Sequence[objec
 
 def hinge_loss(scores: Sequence[Scalar], labels: Sequence[int]) -> Value:
     """mean(max(0, 1 - label * score)), labels in {-1, +1} (the SVM loss of micrograd's demo)."""
-    name = "hinge_loss"
-    scores = _batch(name, "scores", scores)
-    labels = _batch(name, "labels", labels)
-    _same_length(name, scores, labels, "scores", "labels")
-    terms = []
-    for score, label in zip(scores, labels):
-        y = _real(name, "label", label)
-        if y not in (-1.0, 1.0):
-            raise ValueError(f"{name}: labels must be -1 or +1, got {label!r}")
-        score = score if isinstance(score, Value) else Value(score)
-        terms.append((1.0 - y * score).relu())
-    return _mean(terms)
+    pairs = _labelled("hinge_loss", scores, labels, "scores", (-1.0, 1.0), "-1 or +1")
+    return _mean([(1.0 - y * score).relu() for score, y in pairs])
 
 
 def binary_cross_entropy(logits: Sequence[Scalar], labels: Sequence[int]) -> Value:
@@ -91,18 +97,8 @@ def binary_cross_entropy(logits: Sequence[Scalar], labels: Sequence[int]) -> Val
     log sigmoid(z) = -softplus(-z) and softplus(-z) = softplus(z) - z; no sigmoid is ever
     rounded to 0 or 1, so large logits give exact, finite losses.
     """
-    name = "binary_cross_entropy"
-    logits = _batch(name, "logits", logits)
-    labels = _batch(name, "labels", labels)
-    _same_length(name, logits, labels, "logits", "labels")
-    terms = []
-    for z, label in zip(logits, labels):
-        y = _real(name, "label", label)
-        if y not in (0.0, 1.0):
-            raise ValueError(f"{name}: labels must be 0 or 1, got {label!r}")
-        z = z if isinstance(z, Value) else Value(z)
-        terms.append(z.softplus() - z if y == 1.0 else z.softplus())
-    return _mean(terms)
+    pairs = _labelled("binary_cross_entropy", logits, labels, "logits", (0.0, 1.0), "0 or 1")
+    return _mean([z.softplus() - z if y == 1.0 else z.softplus() for z, y in pairs])
 
 
 def cross_entropy(logits: Sequence[Sequence[Scalar]], targets: Sequence[int]) -> Value:

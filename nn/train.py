@@ -270,24 +270,23 @@ def _positive_int(text: str) -> int:
     return n
 
 
-def _nonnegative_float(text: str) -> float:
+def _finite_float(text: str, least: float, inclusive: bool) -> float:
     try:
         x = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (math.isfinite(x) and x >= 0.0):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
+    if not (math.isfinite(x) and (x >= least if inclusive else x > least)):
+        bound = f"{'>=' if inclusive else '>'} {least:g}"
+        raise argparse.ArgumentTypeError(f"expected a finite number {bound}, got {text!r}")
     return x
+
+
+def _nonnegative_float(text: str) -> float:
+    return _finite_float(text, 0.0, inclusive=True)
 
 
 def _positive_float(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (math.isfinite(x) and x > 0.0):
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
-    return x
+    return _finite_float(text, 0.0, inclusive=False)
 
 
 def _layer_sizes(text: str) -> list[int]:

@@ -38,10 +38,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 # ---- graphs used below ---------------------------------------------------------------
 
 
-def micrograd_readme_graph() -> tuple[Value, Value, Value]:
-    """The expression from micrograd's README, built with engine Values: (g, a, b)."""
-    a = Value(-4.0, label="a")
-    b = Value(2.0, label="b")
+def micrograd_readme_expression(a, b):
+    """The expression from micrograd's README, for engine's or micrograd's Values."""
     c = a + b
     d = a * b + b**3
     c += c + 1
@@ -52,7 +50,14 @@ def micrograd_readme_graph() -> tuple[Value, Value, Value]:
     f = e**2
     g = f / 2.0
     g += 10.0 / f
-    return g, a, b
+    return g
+
+
+def micrograd_readme_graph() -> tuple[Value, Value, Value]:
+    """micrograd's README expression built with engine Values: (g, a, b)."""
+    a = Value(-4.0, label="a")
+    b = Value(2.0, label="b")
+    return micrograd_readme_expression(a, b), a, b
 
 
 def neuron() -> tuple[Value, dict[str, Value]]:
@@ -201,16 +206,7 @@ def test_golden_dot_shows_micrograds_numbers():
     micrograd_engine = pytest.importorskip("micrograd.engine")
     a = micrograd_engine.Value(-4.0)
     b = micrograd_engine.Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
+    g = micrograd_readme_expression(a, b)
     g.backward()
     golden = GOLDEN.read_text(encoding="utf-8")
     assert f'label="{{ a | data -4 | grad {a.grad:.4g} }}"' in golden

@@ -26,18 +26,24 @@ def torch_leaf(torch, xs):
     return torch.tensor(xs, dtype=torch.float64, requires_grad=True)
 
 
+def assert_matches_torch(loss, values, t_loss, t, **grad_tolerance):
+    """Run both backward passes; the loss and every gradient must match PyTorch's."""
+    loss.backward()
+    t_loss.backward()
+    assert loss.data == pytest.approx(t_loss.item(), rel=1e-13)
+    grads = t.grad.flatten().tolist()
+    assert [v.grad for v in values] == pytest.approx(grads, **grad_tolerance)
+
+
 def test_mse_matches_torch(torch):
     import torch.nn.functional as F
 
     preds = leaves(SCORES)
     targets = [0.5, 0.0, -1.0, 2.0, 0.3]
     loss = nn.mse_loss(preds, targets)
-    loss.backward()
     t = torch_leaf(torch, SCORES)
     t_loss = F.mse_loss(t, torch.tensor(targets, dtype=torch.float64))
-    t_loss.backward()
-    assert loss.data == pytest.approx(t_loss.item(), rel=1e-13)
-    assert [p.grad for p in preds] == pytest.approx(t.grad.tolist(), rel=1e-12)
+    assert_matches_torch(loss, preds, t_loss, t, rel=1e-12)
 
 
 def test_mse_on_several_outputs_averages_every_number(torch):
@@ -46,24 +52,18 @@ def test_mse_on_several_outputs_averages_every_number(torch):
     preds = [leaves(row) for row in LOGITS]
     targets = [[1.0 if c == k else 0.0 for c in range(3)] for k in CLASSES]
     loss = nn.mse_loss(preds, targets)
-    loss.backward()
     t = torch_leaf(torch, LOGITS)
     t_loss = F.mse_loss(t, torch.tensor(targets, dtype=torch.float64))
-    t_loss.backward()
-    assert loss.data == pytest.approx(t_loss.item(), rel=1e-13)
-    assert [p.grad for row in preds for p in row] == pytest.approx(t.grad.flatten().tolist())
+    assert_matches_torch(loss, [p for row in preds for p in row], t_loss, t)
 
 
 def test_hinge_matches_torch_clamp_formula(torch):
     scores = leaves(SCORES)
     loss = nn.hinge_loss(scores, SIGNS)
-    loss.backward()
     t = torch_leaf(torch, SCORES)
     y = torch.tensor(SIGNS, dtype=torch.float64)
     t_loss = torch.clamp(1 - y * t, min=0).mean()
-    t_loss.backward()
-    assert loss.data == pytest.approx(t_loss.item(), rel=1e-13)
-    assert [s.grad for s in scores] == pytest.approx(t.grad.tolist(), rel=1e-12)
+    assert_matches_torch(loss, scores, t_loss, t, rel=1e-12)
 
 
 def test_bce_matches_torch_with_logits(torch):
@@ -71,12 +71,9 @@ def test_bce_matches_torch_with_logits(torch):
 
     logits = leaves(SCORES)
     loss = nn.binary_cross_entropy(logits, BITS)
-    loss.backward()
     t = torch_leaf(torch, SCORES)
     t_loss = F.binary_cross_entropy_with_logits(t, torch.tensor(BITS, dtype=torch.float64))
-    t_loss.backward()
-    assert loss.data == pytest.approx(t_loss.item(), rel=1e-13)
-    assert [z.grad for z in logits] == pytest.approx(t.grad.tolist(), rel=1e-12)
+    assert_matches_torch(loss, logits, t_loss, t, rel=1e-12)
 
 
 def test_cross_entropy_matches_torch(torch):
@@ -84,14 +81,9 @@ def test_cross_entropy_matches_torch(torch):
 
     logits = [leaves(row) for row in LOGITS]
     loss = nn.cross_entropy(logits, CLASSES)
-    loss.backward()
     t = torch_leaf(torch, LOGITS)
     t_loss = F.cross_entropy(t, torch.tensor(CLASSES))
-    t_loss.backward()
-    assert loss.data == pytest.approx(t_loss.item(), rel=1e-13)
-    assert [z.grad for row in logits for z in row] == pytest.approx(
-        t.grad.flatten().tolist(), abs=1e-15
-    )
+    assert_matches_torch(loss, [z for row in logits for z in row], t_loss, t, abs=1e-15)
 
 
 @pytest.mark.parametrize("z", [1000.0, -1000.0, 745.0, -800.0])
@@ -119,14 +111,9 @@ def test_cross_entropy_is_stable_at_extreme_logits(torch):
     targets = [1, 2, 0]
     logits = [leaves(r) for r in rows]
     loss = nn.cross_entropy(logits, targets)
-    loss.backward()
     t = torch_leaf(torch, rows)
     t_loss = F.cross_entropy(t, torch.tensor(targets))
-    t_loss.backward()
-    assert loss.data == pytest.approx(t_loss.item(), rel=1e-13)
-    assert [z.grad for r in logits for z in r] == pytest.approx(
-        t.grad.flatten().tolist(), abs=1e-15
-    )
+    assert_matches_torch(loss, [z for r in logits for z in r], t_loss, t, abs=1e-15)
 
 
 def test_cross_entropy_without_torch_equals_hand_computed_value():
