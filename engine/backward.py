@@ -24,7 +24,7 @@ import numbers
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from engine.value import Value
+from engine.value import Value, _copy_links, _parents
 
 __all__ = ["topological_order", "backward", "backward_steps", "grad"]
 
@@ -89,9 +89,11 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
         ready = [root]
         while ready:
             node = ready.pop()
-            if node._backward is not None:
-                # every use of node has pushed its share: node.grad is complete
-                node._backward(node, node.grad)
+            rule = node._backward
+            if rule is None:
+                continue  # a leaf: no rule, no parents
+            # every use of node has pushed its share: node.grad is complete
+            rule(node, node.grad)
             for parent in node.parents:
                 left = parent._pending - 1
                 parent._pending = left
@@ -109,6 +111,8 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
 def _count_pending(nodes: list[Value]) -> None:
     """Append every node below `nodes[0]` to `nodes`; set its `_pending` to its uses."""
     for node in nodes:  # the list grows as new parents are found: each is appended once
+        if node._backward is None:
+            continue  # a leaf has no parents
         for parent in node.parents:
             if parent._pending:
                 parent._pending += 1
@@ -170,7 +174,8 @@ _ZERO = _ZeroGrad()
 class _Shadow:
     """A node's stand-in during `grad()`: same shape, its own gradient slot."""
 
-    __slots__ = ("data", "grad", "parents")
+    __slots__ = ("data", "grad", "_a", "_b", "_rest")
+    parents = property(_parents)  # for rules that read out.parents, as Value has
 
 
 def grad(
@@ -195,7 +200,7 @@ def grad(
         shadow = _Shadow()
         shadow.data = node if create_graph else node.data
         shadow.grad = _ZERO
-        shadow.parents = tuple(shadows[p] for p in node.parents)
+        _copy_links(shadow, node, shadows.__getitem__)
         shadows[node] = shadow
 
     shadows[output].grad = 1.0

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.backward import topological_order
 from engine.mode import AnomalyError
-from engine.value import Value
+from engine.value import Value, _copy_links, _parents
 
 if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     import graphviz
@@ -160,11 +160,13 @@ def local_derivatives(node: Value) -> list[float]:
     derivative 2a). A leaf has none. The op's own rule runs once, with gradient 1, on
     stand-ins that give every operand position its own gradient slot.
     """
-    slots = [_Slot(parent.data) for parent in node.parents]
     if node._backward is None:
         return []
+    # one slot per operand position, so a * a gives each use its own derivative
+    slots = [_Slot(parent.data) for parent in node.parents]
+    position = iter(slots)
     stand_in = _Slot(node.data)
-    stand_in.parents = tuple(slots)
+    _copy_links(stand_in, node, lambda _parent: next(position))
     try:
         node._backward(stand_in, 1.0)  # type: ignore[arg-type]
     except (ArithmeticError, ValueError, AnomalyError):
@@ -255,12 +257,14 @@ def save_backward_frames(
 class _Slot:
     """A stand-in node for `local_derivatives`: data, its own gradient, parents."""
 
-    __slots__ = ("data", "grad", "parents")
+    __slots__ = ("data", "grad", "_a", "_b", "_rest")
+    parents = property(_parents)  # for rules that read out.parents, as Value has
 
     def __init__(self, data: float) -> None:
         self.data = data
         self.grad = 0.0
-        self.parents: tuple[_Slot, ...] = ()
+        self._a = self._b = None
+        self._rest: tuple[_Slot, ...] = ()
 
 
 def _import_graphviz() -> Any:

@@ -36,15 +36,21 @@ _new = object.__new__
 class Value:
     """One scalar in a computation graph: its data, its gradient and how it was made."""
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "_backward", "_pending")
+    # The parents live in the node itself, not in a tuple of their own: one object fewer
+    # per node for Python's cyclic garbage collector to walk. `_a` and `_b` hold the
+    # first two (None where absent); an op of many inputs (dot, sum) keeps all of its
+    # parents as one tuple in `_rest`. `.parents` puts them back together.
+    __slots__ = ("data", "grad", "label", "op", "_backward", "_pending", "_a", "_b", "_rest")
 
     data: float
     grad: float
     label: str
     op: str
-    parents: tuple[Value, ...]
     _backward: Rule | None
     _pending: int  # backward() only: uses of this node whose rule has not run yet
+    _a: Value | None
+    _b: Value | None
+    _rest: tuple[Value, ...]
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(data) is not float:
@@ -59,9 +65,15 @@ class Value:
         self.grad = 0.0
         self.label = label
         self.op = ""
-        self.parents = ()
         self._backward = None
         self._pending = 0
+        self._a = self._b = None
+        self._rest = ()
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The nodes this one was made from, in operand order (one entry per use)."""
+        return _parents(self)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -90,7 +102,7 @@ class Value:
             other = _operand(other)
             if other is NotImplemented:
                 return NotImplemented
-        return _result(self.data + other.data, (self, other), "+", _add_backward)
+        return _result(self.data + other.data, "+", _add_backward, self, other)
 
     def __radd__(self, other: Operand) -> Value:  # other + self
         other = _operand(other)
@@ -101,7 +113,7 @@ class Value:
             other = _operand(other)
             if other is NotImplemented:
                 return NotImplemented
-        return _result(self.data * other.data, (self, other), "*", _mul_backward)
+        return _result(self.data * other.data, "*", _mul_backward, self, other)
 
     def __rmul__(self, other: Operand) -> Value:  # other * self
         other = _operand(other)
@@ -112,14 +124,14 @@ class Value:
             other = _operand(other)
             if other is NotImplemented:
                 return NotImplemented
-        return _result(self.data - other.data, (self, other), "-", _sub_backward)
+        return _result(self.data - other.data, "-", _sub_backward, self, other)
 
     def __rsub__(self, other: Operand) -> Value:  # other - self
         other = _operand(other)
         return NotImplemented if other is NotImplemented else Value.__sub__(other, self)
 
     def __neg__(self) -> Value:
-        return _result(-self.data, (self,), "neg", _neg_backward)
+        return _result(-self.data, "neg", _neg_backward, self)
 
     def __truediv__(self, other: Operand) -> Value:
         if other.__class__ is not Value:
@@ -128,7 +140,7 @@ class Value:
                 return NotImplemented
         if other.data == 0.0:
             raise ZeroDivisionError(f"'/': division by zero ({self.data!r} / {other.data!r})")
-        return _result(self.data / other.data, (self, other), "/", _div_backward)
+        return _result(self.data / other.data, "/", _div_backward, self, other)
 
     def __rtruediv__(self, other: Operand) -> Value:  # other / self
         other = _operand(other)
@@ -136,13 +148,13 @@ class Value:
 
     def __pow__(self, other: Operand) -> Value:
         if other.__class__ is Value or isinstance(other, Value):
-            return _result(_power(self.data, other.data), (self, other), "**", _pow_backward)
+            return _result(_power(self.data, other.data), "**", _pow_backward, self, other)
         exponent = _operand(other)
         if exponent is NotImplemented:
             return NotImplemented
         # a number exponent is a constant: only the base gets a gradient, as in PyTorch
         out = _power(self.data, exponent.data)
-        return _result(out, (self, exponent), "**", _pow_constant_exponent_backward)
+        return _result(out, "**", _pow_constant_exponent_backward, self, exponent)
 
     def __rpow__(self, other: Operand) -> Value:  # other ** self
         other = _operand(other)
@@ -151,38 +163,38 @@ class Value:
     # ---- functions of one input -------------------------------------------------------
 
     def exp(self) -> Value:
-        return _result(_exp(self.data), (self,), "exp", _exp_backward)
+        return _result(_exp(self.data), "exp", _exp_backward, self)
 
     def log(self) -> Value:
         x = self.data
         if x <= 0.0:  # NaN passes through, as in every other op
             raise ValueError(f"log: needs a positive input, got {x!r}")
-        return _result(math.log(x), (self,), "log", _log_backward)
+        return _result(math.log(x), "log", _log_backward, self)
 
     def tanh(self) -> Value:
-        return _result(math.tanh(self.data), (self,), "tanh", _tanh_backward)
+        return _result(math.tanh(self.data), "tanh", _tanh_backward, self)
 
     def sigmoid(self) -> Value:
-        return _result(_sigmoid(self.data), (self,), "sigmoid", _sigmoid_backward)
+        return _result(_sigmoid(self.data), "sigmoid", _sigmoid_backward, self)
 
     def relu(self) -> Value:
         x = self.data
-        return _result(x if x > 0.0 else 0.0, (self,), "relu", _relu_backward)
+        return _result(x if x > 0.0 else 0.0, "relu", _relu_backward, self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         slope = float(negative_slope)
         x = self.data
         out = x if x > 0.0 else slope * x
-        return _result(out, (self,), "leaky_relu", _leaky_relu_rule(slope))
+        return _result(out, "leaky_relu", _leaky_relu_rule(slope), self)
 
     def sqrt(self) -> Value:
         x = self.data
         if x < 0.0:
             raise ValueError(f"sqrt: needs a non-negative input, got {x!r}")
-        return _result(math.sqrt(x), (self,), "sqrt", _sqrt_backward)
+        return _result(math.sqrt(x), "sqrt", _sqrt_backward, self)
 
     def __abs__(self) -> Value:
-        return _result(abs(self.data), (self,), "abs", _abs_backward)
+        return _result(abs(self.data), "abs", _abs_backward, self)
 
     def abs(self) -> Value:
         return self.__abs__()
@@ -191,7 +203,7 @@ class Value:
         x = self.data
         # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|), which never overflows
         out = (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
-        return _result(out, (self,), "softplus", _softplus_backward)
+        return _result(out, "softplus", _softplus_backward, self)
 
     # ---- the backward pass (see backward.py) -----------------------------------------
 
@@ -219,41 +231,41 @@ class Value:
 
 
 def _add_backward(out: Value, g: float) -> None:
-    a, b = out.parents
+    a, b = out._a, out._b
     # d(a + b)/da = 1, d(a + b)/db = 1
     a.grad += g
     b.grad += g
 
 
 def _mul_backward(out: Value, g: float) -> None:
-    a, b = out.parents
+    a, b = out._a, out._b
     # d(a * b)/da = b, d(a * b)/db = a
     a.grad += b.data * g
     b.grad += a.data * g
 
 
 def _sub_backward(out: Value, g: float) -> None:
-    a, b = out.parents
+    a, b = out._a, out._b
     # d(a - b)/da = 1, d(a - b)/db = -1
     a.grad += g
     b.grad -= g
 
 
 def _neg_backward(out: Value, g: float) -> None:
-    (x,) = out.parents
+    x = out._a
     # d(-x)/dx = -1
     x.grad -= g
 
 
 def _div_backward(out: Value, g: float) -> None:
-    a, b = out.parents
+    a, b = out._a, out._b
     # d(a / b)/da = 1 / b, d(a / b)/db = -a / b**2 = -(a / b) / b
     a.grad += g / b.data
     b.grad -= g * out.data / b.data
 
 
 def _pow_backward(out: Value, g: float) -> None:
-    a, b = out.parents
+    a, b = out._a, out._b
     # d(a**b)/da = b * a**(b - 1), d(a**b)/db = a**b * log(a)
     # at a = b = 0 the first is 0 * inf; a**0 = 1 for every a, so it is 0 (as in PyTorch)
     if _data(b.data) != 0.0 or _data(a.data) != 0.0:
@@ -262,7 +274,7 @@ def _pow_backward(out: Value, g: float) -> None:
 
 
 def _pow_constant_exponent_backward(out: Value, g: float) -> None:
-    a, exponent = out.parents
+    a, exponent = out._a, out._b
     k = _data(exponent.data)  # a constant, also while create_graph records the pass
     # d(a**k)/da = k * a**(k - 1); a**0 = 1 is constant, so 0 (not 0 * inf at a = 0)
     if k != 0.0:
@@ -270,38 +282,38 @@ def _pow_constant_exponent_backward(out: Value, g: float) -> None:
 
 
 def _exp_backward(out: Value, g: float) -> None:
-    (x,) = out.parents
+    x = out._a
     # d/dx exp(x) = exp(x)
     x.grad += out.data * g
 
 
 def _log_backward(out: Value, g: float) -> None:
-    (x,) = out.parents
+    x = out._a
     # d/dx log(x) = 1 / x
     x.grad += g / x.data
 
 
 def _tanh_backward(out: Value, g: float) -> None:
-    (x,) = out.parents
+    x = out._a
     # d/dx tanh(x) = 1 - tanh(x)**2
     x.grad += (1.0 - out.data * out.data) * g
 
 
 def _sigmoid_backward(out: Value, g: float) -> None:
-    (x,) = out.parents
+    x = out._a
     # d/dx sigmoid(x) = sigmoid(x) * (1 - sigmoid(x))
     x.grad += out.data * (1.0 - out.data) * g
 
 
 def _relu_backward(out: Value, g: float) -> None:
-    (x,) = out.parents
+    x = out._a
     # d/dx relu(x) = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch)
     if x.data > 0.0:
         x.grad += g
 
 
 def _sqrt_backward(out: Value, g: float) -> None:
-    (x,) = out.parents
+    x = out._a
     # d/dx sqrt(x) = 1 / (2 sqrt(x))
     x.grad += _divide_or_inf(g, 2.0 * out.data)
 
@@ -319,7 +331,7 @@ def _leaky_relu_rule(slope: float) -> Rule:
     if rule is None:
 
         def _leaky_relu_backward(out: Value, g: float) -> None:
-            (x,) = out.parents
+            x = out._a
             # d/dx leaky_relu(x) = 1 if x > 0 else slope (slope at 0, as in PyTorch)
             x.grad += g if x.data > 0.0 else slope * g
 
@@ -330,7 +342,7 @@ def _leaky_relu_rule(slope: float) -> Rule:
 
 
 def _abs_backward(out: Value, g: float) -> None:
-    (x,) = out.parents
+    x = out._a
     # d/dx |x| = sign(x) (0 at x = 0, as in PyTorch)
     if x.data > 0.0:
         x.grad += g
@@ -339,13 +351,13 @@ def _abs_backward(out: Value, g: float) -> None:
 
 
 def _softplus_backward(out: Value, g: float) -> None:
-    (x,) = out.parents
+    x = out._a
     # d/dx log(1 + e^x) = sigmoid(x)
     x.grad += _sigmoid_of(x.data) * g
 
 
 def _dot_backward(out: Value, g: float) -> None:
-    parents = out.parents
+    parents = out._rest
     n = len(parents) // 2
     # d(sum_i w_i x_i + b)/dw_i = x_i, d/dx_i = w_i, d/db = 1
     for w, x in zip(parents[:n], parents[n : 2 * n]):
@@ -356,7 +368,7 @@ def _dot_backward(out: Value, g: float) -> None:
 
 def _sum_backward(out: Value, g: float) -> None:
     # d(sum_i v_i)/dv_i = 1
-    for v in out.parents:
+    for v in out._rest:
         v.grad += g
 
 
@@ -377,7 +389,7 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     xs = [x if x.__class__ is Value else _checked_operand(x, "dot") for x in inputs]
     b = bias if bias.__class__ is Value else _checked_operand(bias, "dot")
     total = math.fsum([w.data * x.data for w, x in zip(ws, xs)]) + b.data
-    return _result(total, (*ws, *xs, b), "dot", _dot_backward)
+    return _result(total, "dot", _dot_backward, None, None, (*ws, *xs, b))
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.sum, as torch.sum
@@ -385,14 +397,22 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.sum, as torc
     vs = tuple(v if v.__class__ is Value else _checked_operand(v, "sum") for v in values)
     if not vs:
         raise ValueError("sum: needs at least one value")
-    return _result(math.fsum([v.data for v in vs]), vs, "sum", _sum_backward)
+    return _result(math.fsum([v.data for v in vs]), "sum", _sum_backward, None, None, vs)
 
 
 # ---- making nodes --------------------------------------------------------------------
 
 
-def _result(data: float, parents: tuple[Value, ...], op: str, rule: Rule) -> Value:
-    """A new node; records its parents and rule unless no_grad() or anomaly mode is on."""
+def _result(
+    data: float,
+    op: str,
+    rule: Rule,
+    a: Value | None,
+    b: Value | None = None,
+    rest: tuple[Value, ...] = (),
+) -> Value:
+    """A new node made from parents `a`, `b` (or, for many inputs, `rest`); records its
+    parents and rule unless no_grad() or anomaly mode is on."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -400,27 +420,36 @@ def _result(data: float, parents: tuple[Value, ...], op: str, rule: Rule) -> Val
     out._pending = 0
     if _mode.get() == RECORDING:
         out.op = op
-        out.parents = parents
         out._backward = rule
+        out._a = a
+        out._b = b
+        out._rest = rest
         return out
-    return _special_result(out, parents, op, rule)
+    return _special_result(out, op, rule, a, b, rest)
 
 
-def _special_result(out: Value, parents: tuple[Value, ...], op: str, rule: Rule) -> Value:
+def _special_result(
+    out: Value, op: str, rule: Rule, a: Value | None, b: Value | None, rest: tuple[Value, ...]
+) -> Value:
     current = _mode.get()
     if current & _mode_module.ANOMALY:
         where = user_line()
         if not is_finite(out.data):
-            raise AnomalyError(_anomaly_message(op, parents, where, f"result {out.data!r}"))
+            parents = (a, b, *rest)
+            inputs = tuple(p for p in parents if p is not None)
+            raise AnomalyError(_anomaly_message(op, inputs, where, f"result {out.data!r}"))
         rule = _checked_rule(rule, op, where)
     if current & _mode_module.GRAD:
         out.op = op
-        out.parents = parents
         out._backward = rule
+        out._a = a
+        out._b = b
+        out._rest = rest
     else:
         out.op = ""
-        out.parents = ()
         out._backward = None
+        out._a = out._b = None
+        out._rest = ()
     return out
 
 
@@ -429,10 +458,11 @@ def _checked_rule(rule: Rule, op: str, where: str) -> Rule:
 
     def _anomaly_checked_backward(out: Value, g: float) -> None:
         rule(out, g)
-        for p in out.parents:
+        parents = _parents(out)
+        for p in parents:
             if not is_finite(p.grad):
                 raise AnomalyError(
-                    _anomaly_message(op, out.parents, where, f"gradient {_data(p.grad)!r}")
+                    _anomaly_message(op, parents, where, f"gradient {_data(p.grad)!r}")
                 )
 
     return _anomaly_checked_backward
@@ -450,9 +480,10 @@ def _constant(x: float) -> Value:
     out.grad = 0.0
     out.label = ""
     out.op = ""
-    out.parents = ()
     out._backward = None
     out._pending = 0
+    out._a = out._b = None
+    out._rest = ()
     return out
 
 
@@ -472,6 +503,24 @@ def _checked_operand(x: object, op: str) -> Value:
     if v is NotImplemented:
         raise TypeError(f"{op}: needs Values or real numbers, got {type(x).__name__}")
     return v
+
+
+def _parents(node: Value) -> tuple[Value, ...]:
+    """The parents kept in a node's `_a`, `_b` and `_rest` slots, as one tuple."""
+    a = node._a
+    if a is None:
+        return node._rest  # a leaf's (), or every input of a many-input op
+    b = node._b
+    return (a,) if b is None else (a, b)
+
+
+def _copy_links(stand_in: object, node: Value, stand_in_of: Callable[[Value], object]) -> None:
+    """Give a rule's stand-in for `node` the same parent layout, each parent replaced by
+    `stand_in_of(parent)`: rules read `_a`, `_b` and `_rest`, so stand-ins must have them."""
+    a, b = node._a, node._b
+    stand_in._a = None if a is None else stand_in_of(a)  # type: ignore[attr-defined]
+    stand_in._b = None if b is None else stand_in_of(b)  # type: ignore[attr-defined]
+    stand_in._rest = tuple(stand_in_of(p) for p in node._rest)  # type: ignore[attr-defined]
 
 
 def _data(x: object) -> float:
