@@ -94,7 +94,8 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
                 continue  # a leaf: no rule, no parents
             # every use of node has pushed its share: node.grad is complete
             rule(node, node.grad)
-            for parent in node.parents:
+            a, b = node._a, node._b  # node.parents, inlined: this loop is the hot path
+            for parent in node._rest if a is None else (a,) if b is None else (a, b):
                 left = parent._pending - 1
                 parent._pending = left
                 if not left:
@@ -113,7 +114,8 @@ def _count_pending(nodes: list[Value]) -> None:
     for node in nodes:  # the list grows as new parents are found: each is appended once
         if node._backward is None:
             continue  # a leaf has no parents
-        for parent in node.parents:
+        a, b = node._a, node._b  # node.parents, inlined: this loop is the hot path
+        for parent in node._rest if a is None else (a,) if b is None else (a, b):
             if parent._pending:
                 parent._pending += 1
             else:
