@@ -85,15 +85,24 @@ def wide(ws: list[Any], xs: list[Any]) -> Any:
     return sum(w * x for w, x in zip(ws, xs))
 
 
-def time_chain(leaf: Callable[[float], Any], n: int) -> tuple[float, float]:
-    """Seconds for the forward pass and for the backward pass of W1."""
+def time_chain(leaf: Callable[[float], Any], n: int, collector: bool = True) -> tuple[float, float]:
+    """Seconds for the forward pass and for the backward pass of W1.
+
+    `collector=False` switches the cyclic garbage collector off for the timed part: not
+    how anyone runs, but it shows how much of an engine's time the collector takes.
+    """
     x = leaf(1.0)
     gc.collect()
-    start = clock()
-    y = chain(x, n)
-    middle = clock()
-    y.backward()
-    end = clock()
+    if not collector:
+        gc.disable()
+    try:
+        start = clock()
+        y = chain(x, n)
+        middle = clock()
+        y.backward()
+        end = clock()
+    finally:
+        gc.enable()
     return middle - start, end - middle
 
 
@@ -294,6 +303,10 @@ def run(quick: bool, rounds: int | None, skip_torch: bool) -> dict[str, Any]:
                 record(f"W1 chain N={n} forward", name, forward)
                 record(f"W1 chain N={n} backward", name, backward)
                 record(f"W1 chain N={n} fwd+bwd", name, forward + backward)
+        for name in names:
+            if name != "torch":  # torch's graph has no Python objects for it to walk
+                forward, backward = time_chain(makers[name], chain_sizes[-1], collector=False)
+                record(f"W1 N={chain_sizes[-1]} fwd+bwd, no GC", name, forward + backward)
         for n in wide_sizes:
             for name in names:
                 record(f"W2 wide N={n} fwd+bwd", name, time_wide(makers[name], n))

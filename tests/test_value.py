@@ -5,6 +5,7 @@ extremes and the domain errors the spec promises.
 
 from __future__ import annotations
 
+import gc
 import math
 from fractions import Fraction
 
@@ -108,6 +109,32 @@ def test_dot_records_weights_then_inputs_then_bias() -> None:
     out = engine.dot([w1, w2], [x1, x2], b)
     assert out.parents == (w1, w2, x1, x2, b)
     assert out.data == 1.0 * 3.0 + 2.0 * 4.0 + 0.5
+
+
+def test_parents_keep_operand_order_for_one_two_and_many_inputs() -> None:
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    assert a.tanh().parents == (a,)
+    assert (b - a).parents == (b, a)
+    assert engine.sum([c]).parents == (c,)
+    assert engine.sum([c, a, b]).parents == (c, a, b)
+    assert engine.dot([a], [b], c).parents == (a, b, c)
+
+
+def test_an_op_on_two_values_makes_one_object_for_the_garbage_collector() -> None:
+    # the parents live in the node's own slots, not in a tuple beside it: every object the
+    # cyclic collector tracks is walked again at each collection while the graph lives
+    a, b = Value(1.0), Value(2.0)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        nodes = [a * b for _ in range(10_000)]
+        made = len(gc.get_objects()) - before
+    finally:
+        if was_enabled:
+            gc.enable()
+    assert len(nodes) == 10_000
+    assert made <= 10_000 + 10  # one per node, plus the list and a little noise
 
 
 def test_dot_needs_as_many_weights_as_inputs() -> None:
