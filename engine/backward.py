@@ -176,7 +176,7 @@ _ZERO = _ZeroGrad()
 class _Shadow:
     """A node's stand-in during `grad()`: same shape, its own gradient slot."""
 
-    __slots__ = ("data", "grad", "_a", "_b", "_rest")
+    __slots__ = ("data", "grad", "_a", "_b", "_rest", "_k")
     parents = property(_parents)  # for rules that read out.parents, as Value has
 
 

@@ -162,16 +162,24 @@ def local_derivatives(node: Value) -> list[float]:
     """
     if node._backward is None:
         return []
-    # one slot per operand position, so a * a gives each use its own derivative
-    slots = [_Slot(parent.data) for parent in node.parents]
-    position = iter(slots)
+    # a fresh slot for each Value operand position, so a * a gives each use its own
+    slots: list[_Slot] = []
+
+    def slot_for(parent: Value) -> _Slot:
+        slots.append(_Slot(parent.data))
+        return slots[-1]
+
     stand_in = _Slot(node.data)
-    _copy_links(stand_in, node, lambda _parent: next(position))
+    _copy_links(stand_in, node, slot_for)
     try:
         node._backward(stand_in, 1.0)  # type: ignore[arg-type]
+        derivatives = [float(slot.grad) for slot in slots]
     except (ArithmeticError, ValueError, AnomalyError):
-        return [math.nan] * len(slots)
-    return [float(slot.grad) for slot in slots]
+        derivatives = [math.nan] * len(slots)
+    if node._k is None:
+        return derivatives
+    # a number operand is a constant: no gradient flows to it
+    return [0.0, *derivatives] if node.parents[0] is not node._a else [*derivatives, 0.0]
 
 
 def to_svg(
@@ -257,13 +265,13 @@ def save_backward_frames(
 class _Slot:
     """A stand-in node for `local_derivatives`: data, its own gradient, parents."""
 
-    __slots__ = ("data", "grad", "_a", "_b", "_rest")
+    __slots__ = ("data", "grad", "_a", "_b", "_rest", "_k")
     parents = property(_parents)  # for rules that read out.parents, as Value has
 
     def __init__(self, data: float) -> None:
         self.data = data
         self.grad = 0.0
-        self._a = self._b = None
+        self._a = self._b = self._k = None
         self._rest: tuple[_Slot, ...] = ()
 
 

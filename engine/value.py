@@ -15,6 +15,7 @@ rule also builds the differentiable graph of the backward pass for
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -39,8 +40,12 @@ class Value:
     # The parents live in the node itself, not in a tuple of their own: one object fewer
     # per node for Python's cyclic garbage collector to walk. `_a` and `_b` hold the
     # first two (None where absent); an op of many inputs (dot, sum) keeps all of its
-    # parents as one tuple in `_rest`. `.parents` puts them back together.
-    __slots__ = ("data", "grad", "label", "op", "_backward", "_pending", "_a", "_b", "_rest")
+    # parents as one tuple in `_rest`. A number operand of a binary op stays a float in
+    # `_k` (the Value operand is then `_a`): it is a constant, gets no gradient, and
+    # becomes a leaf Value only when `.parents` is read. `.parents` puts them together.
+    __slots__ = (
+        "data", "grad", "label", "op", "_backward", "_pending", "_a", "_b", "_rest", "_k"
+    )
 
     data: float
     grad: float
@@ -51,6 +56,7 @@ class Value:
     _a: Value | None
     _b: Value | None
     _rest: tuple[Value, ...]
+    _k: float | None
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(data) is not float:
@@ -67,7 +73,7 @@ class Value:
         self.op = ""
         self._backward = None
         self._pending = 0
-        self._a = self._b = None
+        self._a = self._b = self._k = None
         self._rest = ()
 
     @property
@@ -97,68 +103,86 @@ class Value:
 
     # ---- arithmetic -------------------------------------------------------------------
 
+    # A number on either side is a constant: it stays a float in the node (`_k`) and its
+    # rule gives it no gradient, as PyTorch does for a Python number.
+
     def __add__(self, other: Operand) -> Value:
-        if other.__class__ is not Value:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return _result(self.data + other.data, "+", _add_backward, self, other)
+        if isinstance(other, Value):
+            return _result(self.data + other.data, "+", _add_backward, self, other)
+        k = _number(other)
+        if k is None:
+            return NotImplemented
+        return _result(self.data + k, "+", _add_constant_backward, self, None, (), k)
 
     def __radd__(self, other: Operand) -> Value:  # other + self
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else Value.__add__(other, self)
+        k = _number(other)
+        if k is None:
+            return NotImplemented
+        return _result(k + self.data, "+", _radd_constant_backward, self, None, (), k)
 
     def __mul__(self, other: Operand) -> Value:
-        if other.__class__ is not Value:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return _result(self.data * other.data, "*", _mul_backward, self, other)
+        if isinstance(other, Value):
+            return _result(self.data * other.data, "*", _mul_backward, self, other)
+        k = _number(other)
+        if k is None:
+            return NotImplemented
+        return _result(self.data * k, "*", _mul_constant_backward, self, None, (), k)
 
     def __rmul__(self, other: Operand) -> Value:  # other * self
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else Value.__mul__(other, self)
+        k = _number(other)
+        if k is None:
+            return NotImplemented
+        return _result(k * self.data, "*", _rmul_constant_backward, self, None, (), k)
 
     def __sub__(self, other: Operand) -> Value:
-        if other.__class__ is not Value:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return _result(self.data - other.data, "-", _sub_backward, self, other)
+        if isinstance(other, Value):
+            return _result(self.data - other.data, "-", _sub_backward, self, other)
+        k = _number(other)
+        if k is None:
+            return NotImplemented
+        return _result(self.data - k, "-", _sub_constant_backward, self, None, (), k)
 
     def __rsub__(self, other: Operand) -> Value:  # other - self
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else Value.__sub__(other, self)
+        k = _number(other)
+        if k is None:
+            return NotImplemented
+        return _result(k - self.data, "-", _rsub_constant_backward, self, None, (), k)
 
     def __neg__(self) -> Value:
         return _result(-self.data, "neg", _neg_backward, self)
 
     def __truediv__(self, other: Operand) -> Value:
-        if other.__class__ is not Value:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        if other.data == 0.0:
-            raise ZeroDivisionError(f"'/': division by zero ({self.data!r} / {other.data!r})")
-        return _result(self.data / other.data, "/", _div_backward, self, other)
+        if isinstance(other, Value):
+            _check_divisor(self.data, other.data)
+            return _result(self.data / other.data, "/", _div_backward, self, other)
+        k = _number(other)
+        if k is None:
+            return NotImplemented
+        _check_divisor(self.data, k)
+        return _result(self.data / k, "/", _div_constant_backward, self, None, (), k)
 
     def __rtruediv__(self, other: Operand) -> Value:  # other / self
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else Value.__truediv__(other, self)
+        k = _number(other)
+        if k is None:
+            return NotImplemented
+        _check_divisor(k, self.data)
+        return _result(k / self.data, "/", _rdiv_constant_backward, self, None, (), k)
 
     def __pow__(self, other: Operand) -> Value:
-        if other.__class__ is Value or isinstance(other, Value):
+        if isinstance(other, Value):
             return _result(_power(self.data, other.data), "**", _pow_backward, self, other)
-        exponent = _operand(other)
-        if exponent is NotImplemented:
+        k = _number(other)
+        if k is None:
             return NotImplemented
-        # a number exponent is a constant: only the base gets a gradient, as in PyTorch
-        out = _power(self.data, exponent.data)
-        return _result(out, "**", _pow_constant_exponent_backward, self, exponent)
+        out = _power(self.data, k)
+        return _result(out, "**", _pow_constant_exponent_backward, self, None, (), k)
 
     def __rpow__(self, other: Operand) -> Value:  # other ** self
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else Value.__pow__(other, self)
+        k = _number(other)
+        if k is None:
+            return NotImplemented
+        out = _power(k, self.data)
+        return _result(out, "**", _pow_constant_base_backward, self, None, (), k)
 
     # ---- functions of one input -------------------------------------------------------
 
@@ -273,12 +297,73 @@ def _pow_backward(out: Value, g: float) -> None:
     b.grad += out.data * _log_or_nan(a.data) * g
 
 
+# A number operand k is a float in `out._k`; the Value operand is `out._a`, on either side.
+
+
+def _add_constant_backward(out: Value, g: float) -> None:
+    # d(x + k)/dx = 1
+    out._a.grad += g
+
+
+def _radd_constant_backward(out: Value, g: float) -> None:
+    # d(k + x)/dx = 1
+    out._a.grad += g
+
+
+def _mul_constant_backward(out: Value, g: float) -> None:
+    # d(x * k)/dx = k
+    out._a.grad += out._k * g
+
+
+def _rmul_constant_backward(out: Value, g: float) -> None:
+    # d(k * x)/dx = k
+    out._a.grad += out._k * g
+
+
+def _sub_constant_backward(out: Value, g: float) -> None:
+    # d(x - k)/dx = 1
+    out._a.grad += g
+
+
+def _rsub_constant_backward(out: Value, g: float) -> None:
+    # d(k - x)/dx = -1
+    out._a.grad -= g
+
+
+def _div_constant_backward(out: Value, g: float) -> None:
+    # d(x / k)/dx = 1 / k
+    out._a.grad += g / out._k
+
+
+def _rdiv_constant_backward(out: Value, g: float) -> None:
+    x = out._a
+    # d(k / x)/dx = -k / x**2 = -(k / x) / x
+    x.grad -= g * out.data / x.data
+
+
 def _pow_constant_exponent_backward(out: Value, g: float) -> None:
-    a, exponent = out._a, out._b
-    k = _data(exponent.data)  # a constant, also while create_graph records the pass
+    a, k = out._a, out._k
     # d(a**k)/da = k * a**(k - 1); a**0 = 1 is constant, so 0 (not 0 * inf at a = 0)
     if k != 0.0:
         a.grad += k * _power_or_inf(a.data, k - 1.0) * g
+
+
+def _pow_constant_base_backward(out: Value, g: float) -> None:
+    x = out._a
+    # d(k**x)/dx = k**x * log(k)
+    x.grad += out.data * _log_or_nan(out._k) * g
+
+
+# the ops whose number operand comes first: `.parents` lists the constant before x
+_CONSTANT_FIRST = frozenset(
+    {
+        _radd_constant_backward,
+        _rmul_constant_backward,
+        _rsub_constant_backward,
+        _rdiv_constant_backward,
+        _pow_constant_base_backward,
+    }
+)
 
 
 def _exp_backward(out: Value, g: float) -> None:
@@ -410,9 +495,10 @@ def _result(
     a: Value | None,
     b: Value | None = None,
     rest: tuple[Value, ...] = (),
+    k: float | None = None,
 ) -> Value:
-    """A new node made from parents `a`, `b` (or, for many inputs, `rest`); records its
-    parents and rule unless no_grad() or anomaly mode is on."""
+    """A new node made from parents `a`, `b` (many inputs: `rest`; a number operand: `k`);
+    records its parents and rule unless no_grad() or anomaly mode is on."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
@@ -424,31 +510,37 @@ def _result(
         out._a = a
         out._b = b
         out._rest = rest
+        out._k = k
         return out
-    return _special_result(out, op, rule, a, b, rest)
+    return _special_result(out, op, rule, a, b, rest, k)
 
 
 def _special_result(
-    out: Value, op: str, rule: Rule, a: Value | None, b: Value | None, rest: tuple[Value, ...]
+    out: Value,
+    op: str,
+    rule: Rule,
+    a: Value | None,
+    b: Value | None,
+    rest: tuple[Value, ...],
+    k: float | None,
 ) -> Value:
     current = _mode.get()
+    out.op = op
+    out._backward = rule
+    out._a = a
+    out._b = b
+    out._rest = rest
+    out._k = k
     if current & _mode_module.ANOMALY:
         where = user_line()
         if not is_finite(out.data):
-            parents = (a, b, *rest)
-            inputs = tuple(p for p in parents if p is not None)
-            raise AnomalyError(_anomaly_message(op, inputs, where, f"result {out.data!r}"))
-        rule = _checked_rule(rule, op, where)
-    if current & _mode_module.GRAD:
-        out.op = op
-        out._backward = rule
-        out._a = a
-        out._b = b
-        out._rest = rest
-    else:
+            parents = _parents(out)
+            raise AnomalyError(_anomaly_message(op, parents, where, f"result {out.data!r}"))
+        out._backward = _checked_rule(rule, op, where)
+    if not current & _mode_module.GRAD:
         out.op = ""
         out._backward = None
-        out._a = out._b = None
+        out._a = out._b = out._k = None
         out._rest = ()
     return out
 
@@ -456,6 +548,7 @@ def _special_result(
 def _checked_rule(rule: Rule, op: str, where: str) -> Rule:
     """Wrap a rule so a NaN or infinite gradient raises, naming the op and the user's line."""
 
+    @functools.wraps(rule)  # keeps the rule as __wrapped__, which `_parents` looks at
     def _anomaly_checked_backward(out: Value, g: float) -> None:
         rule(out, g)
         parents = _parents(out)
@@ -482,9 +575,23 @@ def _constant(x: float) -> Value:
     out.op = ""
     out._backward = None
     out._pending = 0
-    out._a = out._b = None
+    out._a = out._b = out._k = None
     out._rest = ()
     return out
+
+
+def _number(x: object) -> float | None:
+    """A number operand as a float, or None when `x` is not a real number."""
+    if x.__class__ is float:  # the common case first
+        return x  # type: ignore[return-value]
+    if isinstance(x, numbers.Real) and not isinstance(x, Value):
+        return float(x)
+    return None
+
+
+def _check_divisor(numerator: float, divisor: float) -> None:
+    if divisor == 0.0:
+        raise ZeroDivisionError(f"'/': division by zero ({numerator!r} / {divisor!r})")
 
 
 def _operand(x: object) -> Value:
@@ -506,21 +613,33 @@ def _checked_operand(x: object, op: str) -> Value:
 
 
 def _parents(node: Value) -> tuple[Value, ...]:
-    """The parents kept in a node's `_a`, `_b` and `_rest` slots, as one tuple."""
+    """The parents kept in a node's slots, as one tuple in operand order."""
     a = node._a
     if a is None:
         return node._rest  # a leaf's (), or every input of a many-input op
+    if node._k is not None:
+        # a number operand: its constant leaf is made once, when first asked for, and kept
+        if not node._rest:
+            node._rest = (_constant(node._k),)
+        (constant,) = node._rest
+        rule = getattr(node, "_backward", None)  # a rule's stand-in has none
+        rule = getattr(rule, "__wrapped__", rule)
+        return (constant, a) if rule in _CONSTANT_FIRST else (a, constant)
     b = node._b
     return (a,) if b is None else (a, b)
 
 
 def _copy_links(stand_in: object, node: Value, stand_in_of: Callable[[Value], object]) -> None:
-    """Give a rule's stand-in for `node` the same parent layout, each parent replaced by
-    `stand_in_of(parent)`: rules read `_a`, `_b` and `_rest`, so stand-ins must have them."""
+    """Give a rule's stand-in for `node` the same slots, each parent Value replaced by
+    `stand_in_of(parent)`: rules read `_a`, `_b`, `_rest` and `_k`, so stand-ins have them.
+    """
     a, b = node._a, node._b
     stand_in._a = None if a is None else stand_in_of(a)  # type: ignore[attr-defined]
     stand_in._b = None if b is None else stand_in_of(b)  # type: ignore[attr-defined]
-    stand_in._rest = tuple(stand_in_of(p) for p in node._rest)  # type: ignore[attr-defined]
+    stand_in._k = node._k  # type: ignore[attr-defined]
+    # a node with `_a` keeps in `_rest` at most its constant's leaf, which no rule reads
+    rest = node._rest if a is None else ()
+    stand_in._rest = tuple(stand_in_of(p) for p in rest)  # type: ignore[attr-defined]
 
 
 def _data(x: object) -> float:

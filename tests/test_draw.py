@@ -496,3 +496,10 @@ def test_render_timeout_stops_a_slow_layout():
         out = out * x
     with pytest.raises(RenderTimeoutError, match="more than 0.5 s"):
         render(draw_dot(out), "svg", timeout=0.5)
+
+
+def test_local_derivatives_give_a_number_operand_zero_in_its_position():
+    x = Value(4.0)
+    assert local_derivatives(x * 3) == [3.0, 0.0]
+    assert local_derivatives(2 - x) == [0.0, -1.0]
+    assert local_derivatives(x * x) == [4.0, 4.0]
