@@ -81,21 +81,20 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
     try:
         _count_pending(nodes)
         # a gradient left by an earlier pass must not be pushed again (see the module doc);
-        # a leaf pushes nothing, so only interior nodes set theirs aside
-        earlier = [(node, node.grad) for node in nodes if node.grad and node._backward]
+        # (`nodes` holds interior nodes only: a leaf pushes nothing, so its grad stays)
+        earlier = [(node, node.grad) for node in nodes if node.grad]
         for node, _ in earlier:
             node.grad = 0.0
         root.grad += seed
-        ready = [root]
+        ready = [root] if root._backward is not None else []
         while ready:
             node = ready.pop()
-            rule = node._backward
-            if rule is None:
-                continue  # a leaf: no rule, no parents
             # every use of node has pushed its share: node.grad is complete
-            rule(node, node.grad)
+            node._backward(node, node.grad)
             a, b = node._a, node._b  # node.parents, inlined: this loop is the hot path
             for parent in node._rest if a is None else (a,) if b is None else (a, b):
+                if parent._backward is None:
+                    continue  # a leaf has nothing to pass on: its gradient is final
                 left = parent._pending - 1
                 parent._pending = left
                 if not left:
@@ -110,12 +109,15 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
 
 
 def _count_pending(nodes: list[Value]) -> None:
-    """Append every node below `nodes[0]` to `nodes`; set its `_pending` to its uses."""
+    """Append every interior node below `nodes[0]` to `nodes`; set its `_pending` to its
+    uses. Leaves are left out: a leaf has no rule to run and no parents to wait for."""
+    if nodes[0]._backward is None:
+        return
     for node in nodes:  # the list grows as new parents are found: each is appended once
-        if node._backward is None:
-            continue  # a leaf has no parents
         a, b = node._a, node._b  # node.parents, inlined: this loop is the hot path
         for parent in node._rest if a is None else (a,) if b is None else (a, b):
+            if parent._backward is None:
+                continue
             if parent._pending:
                 parent._pending += 1
             else:

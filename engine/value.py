@@ -104,18 +104,19 @@ class Value:
     # ---- arithmetic -------------------------------------------------------------------
 
     # A number on either side is a constant: it stays a float in the node (`_k`) and its
-    # rule gives it no gradient, as PyTorch does for a Python number.
+    # rule gives it no gradient, as PyTorch does for a Python number. (A float is checked
+    # for before calling `_number`: the common case, so it skips a call.)
 
     def __add__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return _result(self.data + other.data, "+", _add_backward, self, other)
-        k = _number(other)
+        k = other if other.__class__ is float else _number(other)
         if k is None:
             return NotImplemented
         return _result(self.data + k, "+", _add_constant_backward, self, None, (), k)
 
     def __radd__(self, other: Operand) -> Value:  # other + self
-        k = _number(other)
+        k = other if other.__class__ is float else _number(other)
         if k is None:
             return NotImplemented
         return _result(k + self.data, "+", _radd_constant_backward, self, None, (), k)
@@ -123,13 +124,13 @@ class Value:
     def __mul__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return _result(self.data * other.data, "*", _mul_backward, self, other)
-        k = _number(other)
+        k = other if other.__class__ is float else _number(other)
         if k is None:
             return NotImplemented
         return _result(self.data * k, "*", _mul_constant_backward, self, None, (), k)
 
     def __rmul__(self, other: Operand) -> Value:  # other * self
-        k = _number(other)
+        k = other if other.__class__ is float else _number(other)
         if k is None:
             return NotImplemented
         return _result(k * self.data, "*", _rmul_constant_backward, self, None, (), k)
@@ -137,13 +138,13 @@ class Value:
     def __sub__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return _result(self.data - other.data, "-", _sub_backward, self, other)
-        k = _number(other)
+        k = other if other.__class__ is float else _number(other)
         if k is None:
             return NotImplemented
         return _result(self.data - k, "-", _sub_constant_backward, self, None, (), k)
 
     def __rsub__(self, other: Operand) -> Value:  # other - self
-        k = _number(other)
+        k = other if other.__class__ is float else _number(other)
         if k is None:
             return NotImplemented
         return _result(k - self.data, "-", _rsub_constant_backward, self, None, (), k)
@@ -155,14 +156,14 @@ class Value:
         if isinstance(other, Value):
             _check_divisor(self.data, other.data)
             return _result(self.data / other.data, "/", _div_backward, self, other)
-        k = _number(other)
+        k = other if other.__class__ is float else _number(other)
         if k is None:
             return NotImplemented
         _check_divisor(self.data, k)
         return _result(self.data / k, "/", _div_constant_backward, self, None, (), k)
 
     def __rtruediv__(self, other: Operand) -> Value:  # other / self
-        k = _number(other)
+        k = other if other.__class__ is float else _number(other)
         if k is None:
             return NotImplemented
         _check_divisor(k, self.data)
@@ -171,14 +172,14 @@ class Value:
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return _result(_power(self.data, other.data), "**", _pow_backward, self, other)
-        k = _number(other)
+        k = other if other.__class__ is float else _number(other)
         if k is None:
             return NotImplemented
         out = _power(self.data, k)
         return _result(out, "**", _pow_constant_exponent_backward, self, None, (), k)
 
     def __rpow__(self, other: Operand) -> Value:  # other ** self
-        k = _number(other)
+        k = other if other.__class__ is float else _number(other)
         if k is None:
             return NotImplemented
         out = _power(k, self.data)
