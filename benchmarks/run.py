@@ -261,6 +261,36 @@ def graph_size(root: Any) -> int:
     return len(seen)
 
 
+class _BareNode:
+    """The least an engine can keep per op: one Python object with its number and parent."""
+
+    __slots__ = ("data", "parent")
+
+
+def collector_floor(n: int, collector: bool) -> float:
+    """Seconds to build W1's 2n nodes as bare linked objects (no arithmetic, no rules).
+
+    With the collector on, most of this is the cyclic collector walking the objects that
+    stay alive, plus every other live object in the process (PyTorch's, once imported):
+    the part of W1's forward time that no engine keeping a Python object per op can avoid.
+    """
+    gc.collect()
+    if not collector:
+        gc.disable()
+    try:
+        start = clock()
+        node = _BareNode()
+        for _ in range(2 * n):
+            nxt = _BareNode()
+            nxt.data = 1.0001
+            nxt.parent = node
+            node = nxt
+        seconds = clock() - start
+    finally:
+        gc.enable()
+    return seconds
+
+
 def bytes_per_node(leaf: Callable[[float], Any], n: int) -> tuple[float, int, int]:
     """tracemalloc's peak while building an n-step chain, over the nodes it created."""
     x = leaf(1.0)
@@ -296,6 +326,7 @@ def run(quick: bool, rounds: int | None, skip_torch: bool) -> dict[str, Any]:
             step()  # warm-up: first calls pay for imports and caches
 
     samples: dict[str, dict[str, list[float]]] = {}
+    floor: dict[bool, list[float]] = {}
 
     def record(row: str, name: str, seconds: float) -> None:
         samples.setdefault(row, {}).setdefault(name, []).append(seconds)
@@ -316,6 +347,8 @@ def run(quick: bool, rounds: int | None, skip_torch: bool) -> dict[str, Any]:
                 record(f"W2 wide N={n} fwd+bwd", name, time_wide(makers[name], n))
         for name in demos:
             record(f"W3 demo step ({demo_points} points)", name, time_call(demos[name]))
+        for collector in (True, False):
+            floor.setdefault(collector, []).append(collector_floor(chain_sizes[-1], collector))
 
     medians = {
         row: {name: statistics.median(times) for name, times in by_engine.items()}
@@ -336,6 +369,11 @@ def run(quick: bool, rounds: int | None, skip_torch: bool) -> dict[str, Any]:
         "engines": names,
         "notes": [*notes.values(), *([demo_note] if demo_note else [])],
         "medians_seconds": medians,
+        "collector_floor_seconds": {
+            "n": chain_sizes[-1],
+            "collector_on": statistics.median(floor[True]),
+            "collector_off": statistics.median(floor[False]),
+        },
         "memory_chain_steps": memory_chain,
         "memory": memory,
     }
@@ -411,9 +449,17 @@ def print_table(results: dict[str, Any]) -> None:
                 line += f"{'-' if ratio is None else f'{ratio:.3f}':>14}"
         print(line)
     print()
+    floor = results["collector_floor_seconds"]
+    print(
+        f"collector floor: 2N = {2 * floor['n']:,} linked bare objects take "
+        f"{_milliseconds(floor['collector_off'])} with the collector off, "
+        f"{_milliseconds(floor['collector_on'])} with it on"
+    )
+    steps = results["memory_chain_steps"]
     for name, entry in results["memory"].items():
         print(
-            f"memory {name:<10} {entry['bytes_per_node']:8.1f} bytes per node "
+            f"memory {name:<10} {entry['bytes_per_node']:8.1f} bytes per node, "
+            f"{entry['peak_bytes'] / steps:6.0f} per step "
             f"(tracemalloc peak {entry['peak_bytes']:,} B over {entry['nodes']:,} nodes)"
         )
     for note in results["notes"]:

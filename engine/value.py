@@ -505,39 +505,26 @@ def _result(
     out.grad = 0.0
     out.label = ""
     out._pending = 0
-    if _mode.get() == RECORDING:
-        out.op = op
-        out._backward = rule
-        out._a = a
-        out._b = b
-        out._rest = rest
-        out._k = k
-        return out
-    return _special_result(out, op, rule, a, b, rest, k)
-
-
-def _special_result(
-    out: Value,
-    op: str,
-    rule: Rule,
-    a: Value | None,
-    b: Value | None,
-    rest: tuple[Value, ...],
-    k: float | None,
-) -> Value:
-    current = _mode.get()
     out.op = op
     out._backward = rule
     out._a = a
     out._b = b
     out._rest = rest
     out._k = k
+    if _mode.get() == RECORDING:
+        return out
+    return _special_result(out)
+
+
+def _special_result(out: Value) -> Value:
+    """`out` under anomaly mode (check it, wrap its rule) or no_grad() (make it a leaf)."""
+    current = _mode.get()
     if current & _mode_module.ANOMALY:
         where = user_line()
         if not is_finite(out.data):
             parents = _parents(out)
-            raise AnomalyError(_anomaly_message(op, parents, where, f"result {out.data!r}"))
-        out._backward = _checked_rule(rule, op, where)
+            raise AnomalyError(_anomaly_message(out.op, parents, where, f"result {out.data!r}"))
+        out._backward = _checked_rule(out._backward, out.op, where)  # type: ignore[arg-type]
     if not current & _mode_module.GRAD:
         out.op = ""
         out._backward = None
