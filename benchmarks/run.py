@@ -119,8 +119,13 @@ def time_wide(leaf: Callable[[float], Any], n: int) -> float:
     xs = [leaf(1.0 - (i % 5) / 10) for i in range(n)]
     gc.collect()
     start = clock()
-    wide(ws, xs).backward()
-    return clock() - start
+    y = wide(ws, xs)
+    y.backward()
+    seconds = clock() - start
+    # y is freed after the clock stops, as in W1: micrograd's graphs (cycles) are freed
+    # only by a later collection, so timing chainrule's freeing would not be like for like
+    del y
+    return seconds
 
 
 # ---- W3: one step of micrograd's demo, each engine with its own nn ----------------------

@@ -79,10 +79,8 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
     nodes = [root]
     earlier: list[tuple[Value, float]] = []
     try:
-        _count_pending(nodes)
-        # a gradient left by an earlier pass must not be pushed again (see the module doc);
-        # (`nodes` holds interior nodes only: a leaf pushes nothing, so its grad stays)
-        earlier = [(node, node.grad) for node in nodes if node.grad]
+        # a gradient left by an earlier pass must not be pushed again (see the module doc)
+        earlier = [(node, node.grad) for node in _count_pending(nodes)]
         for node, _ in earlier:
             node.grad = 0.0
         root.grad += seed
@@ -108,11 +106,16 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
             node.grad += g
 
 
-def _count_pending(nodes: list[Value]) -> None:
+def _count_pending(nodes: list[Value]) -> list[Value]:
     """Append every interior node below `nodes[0]` to `nodes`; set its `_pending` to its
-    uses. Leaves are left out: a leaf has no rule to run and no parents to wait for."""
-    if nodes[0]._backward is None:
-        return
+    uses. Leaves are left out: a leaf has no rule to run and no parents to wait for.
+
+    Returns the interior nodes that already hold a gradient (from an earlier pass).
+    """
+    root = nodes[0]
+    if root._backward is None:
+        return []
+    held = [root] if root.grad else []
     for node in nodes:  # the list grows as new parents are found: each is appended once
         a, b = node._a, node._b  # node.parents, inlined: this loop is the hot path
         for parent in node._rest if a is None else (a,) if b is None else (a, b):
@@ -123,6 +126,9 @@ def _count_pending(nodes: list[Value]) -> None:
             else:
                 parent._pending = 1
                 nodes.append(parent)
+                if parent.grad:
+                    held.append(parent)
+    return held
 
 
 def backward_steps(root: Value, grad_output: float = 1.0) -> Iterator[Value]:
