@@ -290,7 +290,9 @@ VALUES_AND_GRAPHS = [
         [(p.data, p.op or "leaf") for p in y.parents]
     """),
     md("""
-        In the drawing, the constants 2 and 1 are unlabeled leaves.
+        In the drawing, the constants 2 and 1 are unlabeled leaves. They are numbers,
+        not variables: `backward()` gives them no gradient, as PyTorch gives none to a
+        Python number.
     """),
     code("""
         engine.draw_dot(y)
