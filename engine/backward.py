@@ -76,6 +76,9 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
     over shared nodes are not supported (their `+=` on `.grad` would race anyway).
     """
     seed = _seed(grad_output)
+    if root._backward is None:  # a leaf: d root/d root = 1, and nothing below it
+        root.grad += seed
+        return
     nodes = [root]
     earlier: list[tuple[Value, float]] = []
     try:
@@ -84,7 +87,7 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
         for node, _ in earlier:
             node.grad = 0.0
         root.grad += seed
-        ready = [root] if root._backward is not None else []
+        ready = [root]
         while ready:
             node = ready.pop()
             # every use of node has pushed its share: node.grad is complete
@@ -107,15 +110,12 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
 
 
 def _count_pending(nodes: list[Value]) -> list[Value]:
-    """Append every interior node below `nodes[0]` to `nodes`; set its `_pending` to its
-    uses. Leaves are left out: a leaf has no rule to run and no parents to wait for.
+    """Append every interior node below the interior node `nodes[0]` to `nodes`; set its
+    `_pending` to its uses. Leaves are left out: no rule to run, no parents to wait for.
 
     Returns the interior nodes that already hold a gradient (from an earlier pass).
     """
-    root = nodes[0]
-    if root._backward is None:
-        return []
-    held = [root] if root.grad else []
+    held = [nodes[0]] if nodes[0].grad else []
     for node in nodes:  # the list grows as new parents are found: each is appended once
         a, b = node._a, node._b  # node.parents, inlined: this loop is the hot path
         for parent in node._rest if a is None else (a,) if b is None else (a, b):

@@ -570,9 +570,7 @@ def _constant(x: float) -> Value:
 
 def _number(x: object) -> float | None:
     """A number operand as a float, or None when `x` is not a real number."""
-    if x.__class__ is float:  # the common case first
-        return x  # type: ignore[return-value]
-    if isinstance(x, numbers.Real) and not isinstance(x, Value):
+    if isinstance(x, numbers.Real):
         return float(x)
     return None
 
@@ -582,22 +580,15 @@ def _check_divisor(numerator: float, divisor: float) -> None:
         raise ZeroDivisionError(f"'/': division by zero ({numerator!r} / {divisor!r})")
 
 
-def _operand(x: object) -> Value:
-    """The other side of an operator as a Value, or NotImplemented for a foreign type."""
-    if x.__class__ is float:  # the common case first
-        return _constant(x)
+def _checked_operand(x: object, op: str) -> Value:
+    """An input of dot or sum as a Value: a number becomes a constant leaf (a many-input
+    node keeps its parents in one tuple, so there is no float slot for it)."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, numbers.Real):
-        return _constant(float(x))  # type: ignore[arg-type]
-    return NotImplemented  # type: ignore[return-value]
-
-
-def _checked_operand(x: object, op: str) -> Value:
-    v = _operand(x)
-    if v is NotImplemented:
+    k = _number(x)
+    if k is None:
         raise TypeError(f"{op}: needs Values or real numbers, got {type(x).__name__}")
-    return v
+    return _constant(k)
 
 
 def _parents(node: Value) -> tuple[Value, ...]:

@@ -398,3 +398,16 @@ def test_ordering_compares_data_and_equality_is_identity() -> None:
     assert a < b and b > 1 and a <= 1.0 and b >= a
     assert a != Value(1.0)
     assert len({a, b, a}) == 2
+
+
+def test_dot_and_sum_take_numbers_as_constant_leaves_and_name_a_bad_input() -> None:
+    x = Value(3.0)
+    out = engine.dot([2.0], [x], 1)
+    assert [p.op for p in out.parents] == ["", "", ""]
+    assert [p.data for p in out.parents] == [2.0, 3.0, 1.0]
+    out.backward()
+    assert x.grad == 2.0
+    with pytest.raises(TypeError, match=r"sum: .*got str"):
+        engine.sum([x, "1"])
+    with pytest.raises(TypeError, match=r"dot: .*got NoneType"):
+        engine.dot([x], [None])
