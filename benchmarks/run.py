@@ -92,14 +92,18 @@ def wide(ws: list[Any], xs: list[Any]) -> Any:
     return sum(w * x for w, x in zip(ws, xs))
 
 
-def time_chain(leaf: Callable[[float], Any], n: int, collector: bool = True) -> tuple[float, float]:
-    """Seconds for the forward pass and for the backward pass of W1.
+def time_chain(
+    leaf: Callable[[float], Any], n: int, collector: bool = True
+) -> tuple[float, float, int]:
+    """Seconds for the forward pass and for the backward pass of W1, and how many full
+    collections (the collector's walks of every live object) ran meanwhile.
 
     `collector=False` switches the cyclic garbage collector off for the timed part: not
     how anyone runs, but it shows how much of an engine's time the collector takes.
     """
     x = leaf(1.0)
     gc.collect()
+    full_before = _full_collections()
     if not collector:
         gc.disable()
     try:
@@ -110,22 +114,29 @@ def time_chain(leaf: Callable[[float], Any], n: int, collector: bool = True) -> 
         end = clock()
     finally:
         gc.enable()
-    return middle - start, end - middle
+    return middle - start, end - middle, _full_collections() - full_before
 
 
-def time_wide(leaf: Callable[[float], Any], n: int) -> float:
-    """Seconds for W2's forward and backward pass together."""
+def _full_collections() -> int:
+    """How many times the collector has walked its oldest generation (every object)."""
+    return gc.get_stats()[2]["collections"]
+
+
+def time_wide(leaf: Callable[[float], Any], n: int) -> tuple[float, int]:
+    """Seconds for W2's forward and backward pass together, and the full collections."""
     ws = [leaf(0.5 + (i % 7) / 10) for i in range(n)]
     xs = [leaf(1.0 - (i % 5) / 10) for i in range(n)]
     gc.collect()
+    full_before = _full_collections()
     start = clock()
     y = wide(ws, xs)
     y.backward()
     seconds = clock() - start
+    full = _full_collections() - full_before
     # y is freed after the clock stops, as in W1: micrograd's graphs (cycles) are freed
     # only by a later collection, so timing chainrule's freeing would not be like for like
     del y
-    return seconds
+    return seconds, full
 
 
 # ---- W3: one step of micrograd's demo, each engine with its own nn ----------------------
@@ -296,6 +307,16 @@ def collector_floor(n: int, collector: bool) -> float:
     return seconds
 
 
+def full_collection() -> tuple[float, int]:
+    """Seconds for one full collection with no graph alive, and the objects it walks: the
+    process's other objects (PyTorch's, once imported), which every full collection during
+    a run walks again, whatever engine triggered it."""
+    gc.collect()
+    start = clock()
+    gc.collect()
+    return clock() - start, len(gc.get_objects())
+
+
 def bytes_per_node(leaf: Callable[[float], Any], n: int) -> tuple[float, int, int]:
     """tracemalloc's peak while building an n-step chain, over the nodes it created."""
     x = leaf(1.0)
@@ -332,6 +353,8 @@ def run(quick: bool, rounds: int | None, skip_torch: bool) -> dict[str, Any]:
 
     samples: dict[str, dict[str, list[float]]] = {}
     floor: dict[bool, list[float]] = {}
+    heap_walks: list[tuple[float, int]] = []
+    full_collections: dict[str, dict[str, list[int]]] = {"W1": {}, "W2": {}}
 
     def record(row: str, name: str, seconds: float) -> None:
         samples.setdefault(row, {}).setdefault(name, []).append(seconds)
@@ -339,21 +362,27 @@ def run(quick: bool, rounds: int | None, skip_torch: bool) -> dict[str, Any]:
     for _ in range(rounds):
         for n in chain_sizes:
             for name in names:
-                forward, backward = time_chain(makers[name], n)
+                forward, backward, full = time_chain(makers[name], n)
+                if n == chain_sizes[-1]:
+                    full_collections["W1"].setdefault(name, []).append(full)
                 record(f"W1 chain N={n} forward", name, forward)
                 record(f"W1 chain N={n} backward", name, backward)
                 record(f"W1 chain N={n} fwd+bwd", name, forward + backward)
         for name in names:
             if name != "torch":  # torch's graph has no Python objects for it to walk
-                forward, backward = time_chain(makers[name], chain_sizes[-1], collector=False)
+                forward, backward, _ = time_chain(makers[name], chain_sizes[-1], collector=False)
                 record(f"W1 N={chain_sizes[-1]} fwd+bwd, no GC", name, forward + backward)
         for n in wide_sizes:
             for name in names:
-                record(f"W2 wide N={n} fwd+bwd", name, time_wide(makers[name], n))
+                seconds, full = time_wide(makers[name], n)
+                if n == wide_sizes[-1]:
+                    full_collections["W2"].setdefault(name, []).append(full)
+                record(f"W2 wide N={n} fwd+bwd", name, seconds)
         for name in demos:
             record(f"W3 demo step ({demo_points} points)", name, time_call(demos[name]))
         for collector in (True, False):
             floor.setdefault(collector, []).append(collector_floor(chain_sizes[-1], collector))
+        heap_walks.append(full_collection())
 
     medians = {
         row: {name: statistics.median(times) for name, times in by_engine.items()}
@@ -379,11 +408,33 @@ def run(quick: bool, rounds: int | None, skip_torch: bool) -> dict[str, Any]:
             "collector_on": statistics.median(floor[True]),
             "collector_off": statistics.median(floor[False]),
         },
+        "heap": {
+            "w2_n": wide_sizes[-1],
+            "objects": statistics.median(objects for _, objects in heap_walks),
+            "full_collection_seconds": statistics.median(seconds for seconds, _ in heap_walks),
+            "full_collections": {
+                workload: {name: statistics.median(counts) for name, counts in by_engine.items()}
+                for workload, by_engine in full_collections.items()
+            },
+        },
         "memory_chain_steps": memory_chain,
         "memory": memory,
     }
+    results["heap"]["w1_growth_from_heap_walks"] = heap_walk_growth(results, chain_sizes)
     results["targets"] = targets(results, chain_sizes, wide_sizes, demo_points)
     return results
+
+
+def heap_walk_growth(results: dict[str, Any], chain_sizes: list[int]) -> float | None:
+    """chainrule's W1 cost-per-op growth (N = largest / smallest) if its own work were
+    exactly linear and its own nodes cost the collector nothing: only the full collections
+    that its run triggers, each walking the rest of the process's heap, added on top."""
+    small, large = chain_sizes[0], chain_sizes[-1]
+    full = results["heap"]["full_collections"]["W1"].get("chainrule")
+    if full is None:
+        return None
+    linear = results["medians_seconds"][f"W1 chain N={small} fwd+bwd"]["chainrule"] * large / small
+    return 1.0 + full * results["heap"]["full_collection_seconds"] / linear
 
 
 def _ratio(medians: dict[str, dict[str, float]], row: str, a: str, b: str) -> float | None:
@@ -460,6 +511,20 @@ def print_table(results: dict[str, Any]) -> None:
         f"{_milliseconds(floor['collector_off'])} with the collector off, "
         f"{_milliseconds(floor['collector_on'])} with it on"
     )
+    heap = results["heap"]
+    print(
+        f"heap: one full collection with no graph alive walks {heap['objects']:,.0f} objects "
+        f"in {_milliseconds(heap['full_collection_seconds'])}"
+    )
+    sizes = {"W1": f"N={floor['n']:,}", "W2": f"N={heap['w2_n']:,}"}
+    for workload, by_engine in heap["full_collections"].items():
+        counts = ", ".join(f"{name} {n:g}" for name, n in by_engine.items())
+        print(f"  full collections during {workload} {sizes[workload]}: {counts}")
+    if heap["w1_growth_from_heap_walks"] is not None:
+        print(
+            "  chainrule's W1 growth if its own work were linear and free to collect, "
+            f"with only those walks added: {heap['w1_growth_from_heap_walks']:.3f}"
+        )
     steps = results["memory_chain_steps"]
     for name, entry in results["memory"].items():
         print(

@@ -25,9 +25,15 @@ def test_quick_benchmark_prints_every_workload_and_the_targets(tmp_path: Path) -
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    for name in ("W1 chain", "W2 wide", "chainrule", "micrograd", "bytes per node"):
+    for name in ("W1 chain", "W2 wide", "chainrule", "micrograd", "bytes per node", "heap:"):
         assert name in done.stdout
     assert "W3 demo step" in done.stdout or "W3 skipped" in done.stdout
     assert "PASS" in done.stdout or "MISS" in done.stdout
     results = json.loads(dump.read_text())
     assert {t["status"] for t in results["targets"]} <= {"PASS", "MISS", "n/a"}
+    heap = results["heap"]
+    assert heap["objects"] > 0 and heap["full_collection_seconds"] > 0.0
+    assert heap["full_collections"]["W1"]["chainrule"] >= 0
+    assert heap["full_collections"]["W2"]["chainrule"] >= 0
+    # the heap walks can only add to a linear cost: never a growth below 1
+    assert heap["w1_growth_from_heap_walks"] >= 1.0
