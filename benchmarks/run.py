@@ -354,7 +354,8 @@ def run(quick: bool, rounds: int | None, skip_torch: bool) -> dict[str, Any]:
     samples: dict[str, dict[str, list[float]]] = {}
     floor: dict[bool, list[float]] = {}
     heap_walks: list[tuple[float, int]] = []
-    full_collections: dict[str, dict[str, list[int]]] = {"W1": {}, "W2": {}}
+    w1_large, w2_large = f"W1 N={chain_sizes[-1]:,}", f"W2 N={wide_sizes[-1]:,}"
+    full_collections: dict[str, dict[str, list[int]]] = {w1_large: {}, w2_large: {}}
 
     def record(row: str, name: str, seconds: float) -> None:
         samples.setdefault(row, {}).setdefault(name, []).append(seconds)
@@ -364,7 +365,7 @@ def run(quick: bool, rounds: int | None, skip_torch: bool) -> dict[str, Any]:
             for name in names:
                 forward, backward, full = time_chain(makers[name], n)
                 if n == chain_sizes[-1]:
-                    full_collections["W1"].setdefault(name, []).append(full)
+                    full_collections[w1_large].setdefault(name, []).append(full)
                 record(f"W1 chain N={n} forward", name, forward)
                 record(f"W1 chain N={n} backward", name, backward)
                 record(f"W1 chain N={n} fwd+bwd", name, forward + backward)
@@ -376,7 +377,7 @@ def run(quick: bool, rounds: int | None, skip_torch: bool) -> dict[str, Any]:
             for name in names:
                 seconds, full = time_wide(makers[name], n)
                 if n == wide_sizes[-1]:
-                    full_collections["W2"].setdefault(name, []).append(full)
+                    full_collections[w2_large].setdefault(name, []).append(full)
                 record(f"W2 wide N={n} fwd+bwd", name, seconds)
         for name in demos:
             record(f"W3 demo step ({demo_points} points)", name, time_call(demos[name]))
@@ -409,7 +410,6 @@ def run(quick: bool, rounds: int | None, skip_torch: bool) -> dict[str, Any]:
             "collector_off": statistics.median(floor[False]),
         },
         "heap": {
-            "w2_n": wide_sizes[-1],
             "objects": statistics.median(objects for _, objects in heap_walks),
             "full_collection_seconds": statistics.median(seconds for seconds, _ in heap_walks),
             "full_collections": {
@@ -430,7 +430,7 @@ def heap_walk_growth(results: dict[str, Any], chain_sizes: list[int]) -> float |
     exactly linear and its own nodes cost the collector nothing: only the full collections
     that its run triggers, each walking the rest of the process's heap, added on top."""
     small, large = chain_sizes[0], chain_sizes[-1]
-    full = results["heap"]["full_collections"]["W1"].get("chainrule")
+    full = results["heap"]["full_collections"][f"W1 N={large:,}"].get("chainrule")
     if full is None:
         return None
     linear = results["medians_seconds"][f"W1 chain N={small} fwd+bwd"]["chainrule"] * large / small
@@ -449,7 +449,6 @@ def targets(
     medians = results["medians_seconds"]
     small, large = chain_sizes[0], chain_sizes[-1]
     demo = f"W3 demo step ({demo_points} points)"
-    per_op = None
     cr_large = medians[f"W1 chain N={large} fwd+bwd"]["chainrule"] / large
     per_op = cr_large / (medians[f"W1 chain N={small} fwd+bwd"]["chainrule"] / small)
     memory = results["memory"].get("chainrule", {}).get("bytes_per_node")
@@ -516,10 +515,9 @@ def print_table(results: dict[str, Any]) -> None:
         f"heap: one full collection with no graph alive walks {heap['objects']:,.0f} objects "
         f"in {_milliseconds(heap['full_collection_seconds'])}"
     )
-    sizes = {"W1": f"N={floor['n']:,}", "W2": f"N={heap['w2_n']:,}"}
     for workload, by_engine in heap["full_collections"].items():
         counts = ", ".join(f"{name} {n:g}" for name, n in by_engine.items())
-        print(f"  full collections during {workload} {sizes[workload]}: {counts}")
+        print(f"  full collections during {workload}: {counts}")
     if heap["w1_growth_from_heap_walks"] is not None:
         print(
             "  chainrule's W1 growth if its own work were linear and free to collect, "
