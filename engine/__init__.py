@@ -3,7 +3,7 @@
 Needs only the standard library; `draw_dot` imports graphviz when it is called.
 """
 
-from engine.backward import backward_steps, grad, topological_order
+from engine.autograd import backward_steps, grad, topological_order
 from engine.check import GradcheckError, gradcheck, gradgradcheck
 from engine.draw import draw_dot, save_backward_frames, to_svg
 from engine.mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad

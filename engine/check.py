@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from engine.backward import grad
+from engine.autograd import grad
 from engine.mode import enable_grad
 from engine.value import Value
 

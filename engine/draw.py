@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.backward import topological_order
+from engine.autograd import topological_order
 from engine.mode import AnomalyError
 from engine.value import Value, _copy_links, _parents
 

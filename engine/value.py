@@ -10,7 +10,7 @@ graphs hold no reference cycles and are freed by reference counting alone.
 
 Rules are written with arithmetic that works on floats and on Values alike, so the same
 rule also builds the differentiable graph of the backward pass for
-`grad(..., create_graph=True)` (see `backward.py`).
+`grad(..., create_graph=True)` (see `autograd.py`).
 """
 
 from __future__ import annotations
@@ -230,17 +230,17 @@ class Value:
         out = (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
         return _result(out, "softplus", _softplus_backward, self)
 
-    # ---- the backward pass (see backward.py) -----------------------------------------
+    # ---- the backward pass (see autograd.py) -----------------------------------------
 
     def backward(self, grad_output: float = 1.0) -> None:
         """Accumulate d(self)/d(node) * grad_output into `.grad` of every node reached."""
-        from engine.backward import backward
+        from engine.autograd import backward
 
         backward(self, grad_output)
 
     def backward_steps(self, grad_output: float = 1.0) -> Iterator[Value]:
         """`backward()` one node at a time: yields each node once its rule has run."""
-        from engine.backward import backward_steps
+        from engine.autograd import backward_steps
 
         return backward_steps(self, grad_output)
 
