@@ -29,6 +29,8 @@ NOTEBOOK_IDS = [path.stem for path in NOTEBOOKS]
 
 COURSE = [
     "01_derivatives",
+    "02_build_your_own_value",
+    "03_reused_nodes_and_tanh",
 ]
 
 # seconds per cell; the whole course runs in about two minutes on two cores
