@@ -31,6 +31,8 @@ COURSE = [
     "01_derivatives",
     "02_build_your_own_value",
     "03_reused_nodes_and_tanh",
+    "04_why_chainrule_differs",
+    "05_neurons_and_activations",
 ]
 
 # seconds per cell; the whole course runs in about two minutes on two cores

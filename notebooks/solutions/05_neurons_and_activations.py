@@ -1,0 +1,32 @@
+"""Solutions to the exercises of 05_neurons_and_activations.ipynb.
+
+Each `# %% solution: NAME` section is the whole exercise cell NAME, solved; each
+`# %% wrong: NAME` section is a plausible wrong answer, which the tests feed to the checker
+to see it rejected with a hint. The sections run inside the notebook, after the cells above
+the exercise, so names defined there (the checkers, `math`, ...) are not imported here.
+"""
+# ruff: noqa: F811, F821
+
+# %% solution: bias
+bias = math.atanh(1 / math.sqrt(2)) - 2  # x1 * w1 + b = atanh(1/sqrt(2))
+
+check_bias(bias)
+
+# %% wrong: bias
+bias = 6.8813735870195432  # the other neuron's bias: its weighted sum was -6, not 2
+
+check_bias(bias)
+
+# %% solution: sigmoid_slope
+def sigmoid_slope(s):
+    return s * (1 - s)
+
+
+check_sigmoid_slope(sigmoid_slope)
+
+# %% wrong: sigmoid_slope
+def sigmoid_slope(s):
+    return 1 - s**2  # that is tanh's
+
+
+check_sigmoid_slope(sigmoid_slope)
