@@ -33,6 +33,7 @@ COURSE = [
     "03_reused_nodes_and_tanh",
     "04_why_chainrule_differs",
     "05_neurons_and_activations",
+    "06_build_an_mlp",
 ]
 
 # seconds per cell; the whole course runs in about two minutes on two cores
