@@ -12,20 +12,23 @@ The teaching views: `color_by="role"` or `"grad"`, `highlight=` for stepping thr
 
 `graphviz` (the Python package) is imported only when drawing, so `import engine` needs
 the standard library alone. Building the DOT source needs no Graphviz program; rendering
-(`to_svg`, `save_backward_frames`) needs `dot` and says how to install it when it is
-missing.
+(`to_svg`, `save_backward_frames`, and the Digraph's own `pipe`, `render` and Jupyter
+display) needs `dot` and says how to install it when it is missing. Every file written
+here goes through `engine.files.write_atomic`.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.autograd import topological_order
+from engine.files import write_atomic
 from engine.mode import AnomalyError
 from engine.value import Value, _copy_links, _parents
 
@@ -33,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover - only for type checkers
     import graphviz
 
 __all__ = [
+    "INSTALL_HINT",
     "GraphvizNotFoundError",
     "RenderTimeoutError",
     "draw_dot",
@@ -99,7 +103,25 @@ def draw_dot(
     - `edge_labels`: write d(out)/d(input) for that one use on every edge into an op.
     - `max_nodes`: refuse graphs with more Values than this (Graphviz gets slow).
 
-    `.source` is the DOT text; `to_svg(root)` renders it.
+    `.source` is the DOT text; `to_svg(root)` renders it. The result is a
+    `graphviz.Digraph` whose rendering (`pipe`, `render`, Jupyter's display) raises
+    `GraphvizNotFoundError`, saying how to install Graphviz, when `dot` is missing.
+    """
+    return _draw(root, rankdir, highlight, color_by, edge_labels, max_nodes, parameters)
+
+
+def _draw(
+    root: Value,
+    rankdir: str = "LR",
+    highlight: Value | Iterable[Value] | None = None,
+    color_by: str | None = None,
+    edge_labels: bool = False,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    parameters: Iterable[Value] | None = None,
+    names: Mapping[Value, str] | None = None,
+) -> graphviz.Digraph:
+    """`draw_dot`, plus `names`: the text of each node's first record field instead of
+    its label (the player names every node, so that its explanations can refer to them).
     """
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_dot: rankdir must be 'LR' or 'TB', got {rankdir!r}")
@@ -108,21 +130,22 @@ def draw_dot(
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
     order = _checked_order(root, max_nodes)
-    graphviz = _import_graphviz()
+    digraph_class = _digraph_class()  # imports graphviz: fails early if it is missing
 
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     highlighted = _as_set(highlight)
     parameter_set = None if parameters is None else _as_set(parameters)
     largest_grad = _largest_finite_magnitude(node.grad for node in order)
 
-    graph = graphviz.Digraph(name="chainrule")
+    graph = digraph_class(name="chainrule")
     graph.attr(rankdir=rankdir)
     graph.attr("node", fontname="Helvetica", fontsize="11")
     graph.attr("edge", arrowsize="0.7", fontname="Helvetica", fontsize="10")
 
     for node in order:
         node_id = ids[node]
-        attributes = {"shape": "record", "label": _record_label(node, rankdir)}
+        name = node.label if names is None else names[node]
+        attributes = {"shape": "record", "label": _record_label(node, name, rankdir)}
         if color_by == "role":
             role = _role(node, root, parameter_set)
             attributes.update(style="filled", fillcolor=ROLE_COLORS[role])
@@ -157,11 +180,27 @@ def local_derivatives(node: Value) -> list[float]:
     """d(node)/d(parent) for each operand position of `node`, in operand order.
 
     Each use counts on its own: for `a * a` it gives `[a, a]` (their sum is the total
-    derivative 2a). A leaf has none. The op's own rule runs once, with gradient 1, on
-    stand-ins that give every operand position its own gradient slot.
+    derivative 2a). A leaf has none, and a number operand (a constant) gets 0.0. The op's
+    own rule runs once, with gradient 1, on stand-ins that give every operand position its
+    own gradient slot.
     """
-    if node._backward is None:
+    return [0.0 if share is None else share for share in _contributions(node, 1.0)]
+
+
+def _contributions(node: Value, grad_output: float) -> list[float | None]:
+    """What `node`'s rule adds to each operand position's gradient when `node`'s own
+    gradient is `grad_output`, in operand order; None for a number operand (a constant,
+    which gets no gradient). NaN for every position if the rule fails.
+
+    The rule runs on stand-ins, so no `.grad` changes. It is the op's own rule, without
+    the wrappers that hooks and anomaly mode put around it: a local derivative is the
+    op's, whatever a hook does to the gradient it passes on.
+    """
+    rule = node._backward
+    if rule is None:
         return []
+    while hasattr(rule, "__wrapped__"):
+        rule = rule.__wrapped__
     # a fresh slot for each Value operand position, so a * a gives each use its own
     slots: list[_Slot] = []
 
@@ -172,14 +211,14 @@ def local_derivatives(node: Value) -> list[float]:
     stand_in = _Slot(node.data)
     _copy_links(stand_in, node, slot_for)
     try:
-        node._backward(stand_in, 1.0)  # type: ignore[arg-type]
-        derivatives = [float(slot.grad) for slot in slots]
+        rule(stand_in, grad_output)  # type: ignore[arg-type]
+        shares: list[float | None] = [float(slot.grad) for slot in slots]
     except (ArithmeticError, ValueError, AnomalyError):
-        derivatives = [math.nan] * len(slots)
+        shares = [math.nan] * len(slots)
     if node._k is None:
-        return derivatives
+        return shares
     # a number operand is a constant: no gradient flows to it
-    return [0.0, *derivatives] if node.parents[0] is not node._a else [*derivatives, 0.0]
+    return [None, *shares] if node.parents[0] is not node._a else [*shares, None]
 
 
 def to_svg(
@@ -232,7 +271,10 @@ def render(
 
 
 def save_backward_frames(
-    root: Value, directory: str | Path, format: str = "svg", **draw_options: Any  # noqa: A002
+    root: Value,
+    directory: str | Path,
+    format: str = "svg",
+    **draw_options: Any,  # noqa: A002
 ) -> list[Path]:
     """Run `root.backward_steps()` and write one picture per step, that step's node
     highlighted: `step_000.svg`, `step_001.svg`, ... in `directory` (created if needed).
@@ -254,7 +296,7 @@ def save_backward_frames(
     for step, node in enumerate(root.backward_steps()):
         graph = draw_dot(root, highlight=node, max_nodes=max_nodes, **draw_options)
         path = folder / f"step_{step:0{width}d}.{format}"
-        path.write_bytes(render(graph, format))
+        write_atomic(path, render(graph, format))
         paths.append(path)
     return paths
 
@@ -273,6 +315,37 @@ class _Slot:
         self.grad = 0.0
         self._a = self._b = self._k = None
         self._rest: tuple[_Slot, ...] = ()
+
+
+@functools.cache
+def _digraph_class() -> type[graphviz.Digraph]:
+    """`graphviz.Digraph` whose rendering says how to install a missing `dot`.
+
+    Made on first use because graphviz is imported only when drawing. Jupyter's display
+    (`_repr_mimebundle_`) and `view` go through `pipe` and `render`, so those two suffice.
+    """
+    graphviz = _import_graphviz()
+
+    class Digraph(graphviz.Digraph):  # type: ignore[misc, name-defined]
+        """A `graphviz.Digraph` whose rendering raises `GraphvizNotFoundError`, which says
+        how to install Graphviz, instead of `graphviz.ExecutableNotFound`."""
+
+        def pipe(self, *args: Any, **kwargs: Any) -> Any:
+            """Render with `dot` and return the output (see `graphviz.Digraph.pipe`)."""
+            try:
+                return super().pipe(*args, **kwargs)
+            except graphviz.ExecutableNotFound as error:
+                raise GraphvizNotFoundError(INSTALL_HINT) from error
+
+        def render(self, *args: Any, **kwargs: Any) -> Any:
+            """Render with `dot` into a file (see `graphviz.Digraph.render`)."""
+            try:
+                return super().render(*args, **kwargs)
+            except graphviz.ExecutableNotFound as error:
+                raise GraphvizNotFoundError(INSTALL_HINT) from error
+
+    Digraph.__module__ = __name__
+    return Digraph
 
 
 def _import_graphviz() -> Any:
@@ -315,10 +388,10 @@ def _number(x: float) -> str:
 _RECORD_SPECIAL = re.compile(r"([{}|<>\\\"])")
 
 
-def _record_label(node: Value, rankdir: str) -> str:
+def _record_label(node: Value, name: str, rankdir: str) -> str:
     fields = [f"data {_number(node.data)}", f"grad {_number(node.grad)}"]
-    if node.label:
-        fields.insert(0, _RECORD_SPECIAL.sub(r"\\\1", node.label))
+    if name:
+        fields.insert(0, _RECORD_SPECIAL.sub(r"\\\1", name))
     # a record's fields run across the rank direction; braces turn them, so that in
     # both directions the fields sit side by side in one row
     row = " | ".join(fields)
@@ -354,4 +427,3 @@ def _grad_color(grad: float, largest: float) -> str:
     rgb = POSITIVE_GRAD_RGB if grad > 0.0 else NEGATIVE_GRAD_RGB
     channels = [round(255 + (c - 255) * strength) for c in rgb]
     return "#" + "".join(f"{c:02x}" for c in channels)
-

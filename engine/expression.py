@@ -5,7 +5,8 @@
 Allowed: numbers, variable names, `+ - * / **`, unary `-` and `+`, parentheses, and the
 engine's functions called with one argument (`tanh relu sigmoid exp log sqrt abs softplus
 leaky_relu`). Everything else is refused with an `ExpressionError` that says what and
-where.
+where, quoting the input at a bounded length (`engine.messages.quote`). That includes `#`
+comments and backslash line continuations, which Python's tokenizer would drop silently.
 
 Safety: the text goes through `ast.parse` only, which builds a syntax tree and runs
 nothing; every node of the tree is checked against the whitelist above, and the tree is
@@ -22,12 +23,17 @@ import ast
 import math
 from collections.abc import Callable, Mapping
 
+from engine.messages import QUOTE_LIMIT, quote
 from engine.value import Value
 
 __all__ = [
+    "MAX_LENGTH",
+    "MAX_DEPTH",
+    "MAX_EXPONENT",
     "ExpressionError",
     "UnsetVariableError",
     "FUNCTIONS",
+    "quote_names",
     "parse",
     "build_graph",
     "evaluate",
@@ -104,8 +110,24 @@ class UnsetVariableError(ExpressionError):
 
     def __init__(self, names: list[str]) -> None:
         self.names = names
-        listed = ", ".join(names)
+        """The variables without a value, in order of first use."""
+        listed = quote_names(names)
         super().__init__(f"no value for variable{'s' if len(names) > 1 else ''} {listed}")
+
+
+def quote_names(names: list[str], template: str = "{}", separator: str = ", ") -> str:
+    """`names`, each put into `template` and cut by `engine.messages.quote`, joined by
+    `separator`; at most about `QUOTE_LIMIT` characters: the rest is counted, not listed.
+    (Names are identifiers, so they are shown without quote marks.)"""
+    shown: list[str] = []
+    length = 0
+    for name in names:
+        item = template.format(quote(name, QUOTE_LIMIT // 2).strip("'"))
+        if shown and length + len(item) > QUOTE_LIMIT:
+            return separator.join(shown) + f"{separator}... ({len(names) - len(shown)} more)"
+        shown.append(item)
+        length += len(item) + len(separator)
+    return separator.join(shown)
 
 
 def parse(source: str) -> ast.Expression:
@@ -118,6 +140,14 @@ def parse(source: str) -> ast.Expression:
         )
     if not source.strip():
         raise ExpressionError("the expression is empty")
+    # no string literal is allowed, so every '#' starts a comment and every backslash
+    # continues a line: refused rather than dropped by the tokenizer
+    for character, what in (("#", "comments ('#')"), ("\\", "backslash continuations ('\\')")):
+        column = source.find(character)
+        if column >= 0:
+            raise ExpressionError(
+                f"{what} are not allowed, at column {column + 1}; only {_ALLOWED}"
+            )
     try:
         # ast.parse only builds the tree (compile with PyCF_ONLY_AST): nothing runs
         tree = ast.parse(source.strip(), mode="eval")
@@ -149,7 +179,7 @@ def build_graph(
         try:
             leaves[name] = Value(variables[name], label=name)
         except TypeError as error:
-            raise ExpressionError(f"variable {name}: {error}") from None
+            raise ExpressionError(f"variable {quote(name)}: {error}") from None
     try:
         result = _compute(tree, leaves)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
@@ -208,7 +238,7 @@ def _check_call(node: ast.Call) -> ast.AST:
     name = node.func.id
     if name not in FUNCTIONS:
         raise ExpressionError(
-            f"unknown function '{name}'{_at(node)}; the functions are {', '.join(FUNCTIONS)}"
+            f"unknown function {quote(name)}{_at(node)}; the functions are {', '.join(FUNCTIONS)}"
         )
     if node.keywords:
         raise ExpressionError(f"keyword arguments are not allowed{_at(node)} ({name})")
@@ -230,7 +260,7 @@ def _check_exponent(node: ast.AST) -> None:
 def _literal(node: ast.Constant) -> float:
     value = node.value
     if type(value) not in (int, float):  # bool, str, bytes, complex, None, ...
-        raise ExpressionError(f"{value!r} is not allowed{_at(node)}; only real numbers")
+        raise ExpressionError(f"{quote(value)} is not allowed{_at(node)}; only real numbers")
     try:
         number = float(value)
     except OverflowError:

@@ -1,5 +1,7 @@
-"""Tests for engine/cli.py: `chainrule draw` writes a picture of the graph for good input,
-and for bad input prints one line on stderr and exits with status 2, running nothing."""
+"""Tests for engine/cli.py: `chainrule draw` writes a picture of the graph (or the player
+page) for good input; for bad input it prints one line on stderr and exits with status 2,
+running nothing; a run that fails (Graphviz, writing the file) exits with status 1 and
+leaves an existing file as it was."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli import add_draw_parser, main, run_draw
+from engine.draw import RenderTimeoutError
 
 REPO = Path(__file__).resolve().parents[1]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -118,16 +121,19 @@ BAD_INPUTS = [
     (["x ** 5000", "--set", "x=1"], "exponent"),
     (["x +", "--set", "x=1"], "syntax error"),
     (["y * 2"], "no value for variable y; set with --set y=VALUE"),
+    (["x * y * z", "--set", "x=1"], "no value for variables y, z; set with --set y=VALUE z=VALUE"),
+    (["x # a comment", "--set", "x=1"], "comments ('#') are not allowed, at column 3"),
+    (["x + \\\n 1", "--set", "x=1"], "backslash continuations"),
     (["x", "--set", "x"], "NAME=VALUE"),
     (["x", "--set", "x=abc"], "not a number"),
     (["x", "--set", "x=nan"], "finite"),
     (["x", "--set", "x=1", "x=2"], "set twice"),
     (["x", "--set", "1x=1"], "not a valid variable name"),
     (["x", "--set", "tanh=1"], "function name"),
-    (["x", "--set", "x=1", "--rankdir", "XY"], "--rankdir"),
-    (["x", "--set", "x=1", "--color-by", "rainbow"], "--color-by"),
+    (["x", "--set", "x=1", "--rankdir", "XY"], "--rankdir: invalid choice: 'XY' (choose from LR"),
+    (["x", "--set", "x=1", "--color-by", "rainbow"], "--color-by: invalid choice: 'rainbow'"),
+    (["x", "--set", "x=1", "--color-by", "grad", "-o", "p.html"], "--color-by applies to pictures"),
     (["x", "--set", "x=1", "-o", "graph.txt"], "format"),
-    (["x", "--set", "x=1", "-o", "no/such/dir/g.dot"], "cannot write"),
     ([], "no expression given"),
     (["x" * 1001, "--set", "x=1"], "limit is 1000"),
     (["(" * 300 + "x" + ")" * 300, "--set", "x=1"], "nested"),
@@ -175,8 +181,220 @@ def test_missing_dot_program_is_one_line_saying_how_to_install(tmp_path):
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     result = run_module(["x*2", "--set", "x=1", "-o", "g.svg"], cwd=tmp_path, env_path=str(empty))
-    assert result.returncode == 2
+    assert result.returncode == 1  # the run failed; the command line was fine
     assert len(result.stderr.splitlines()) == 1
     assert "apt-get install graphviz" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "g.svg").exists()
+
+
+# ---- an expression that starts with "-" (issue 15) --------------------------------------
+
+
+def chainrule_main(argv: list[str]) -> int:
+    """The `chainrule` command itself (nn/cli.py), which registers engine.cli's draw."""
+    from nn.cli import main as chainrule
+
+    return chainrule(argv)
+
+
+@pytest.mark.parametrize("entry", [main, chainrule_main], ids=["engine.cli", "chainrule"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-x*w", "--set", "x=2", "w=3"],
+        ["--set", "x=2", "w=3", "-x*w"],
+        ["--", "-x*w", "--set", "x=2", "w=3"],
+        ["--set", "x=2", "w=3", "--", "-x*w"],
+        ["--set", "x=2", "w=3", "-o", "OUT", "--", "-x*w"],
+    ],
+    ids=["first", "after-set", "after-dashdash", "dashdash-last", "dashdash-after-o"],
+)
+def test_expression_starting_with_minus_works(entry, args, tmp_path, capsys):
+    out = tmp_path / "g.dot"
+    args = [str(out) if a == "OUT" else a for a in args]
+    if "-o" not in args:
+        args += ["-o", str(out)]
+    assert entry(["draw", *args]) == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    # -x*w at x=2, w=3: d/dx = -w, d/dw = -x
+    assert printed.splitlines()[:3] == ["-x*w = -6", "  d/dx = -3", "  d/dw = -2"]
+    assert out.read_text(encoding="utf-8").startswith("digraph")
+
+
+@pytest.mark.parametrize("expression", ["-x", "-2*x", "-(x + 1)", "-tanh(x)"])
+def test_other_expressions_starting_with_minus(expression, tmp_path, capsys):
+    x = 0.5
+    expected = {"-x": -x, "-2*x": -2 * x, "-(x + 1)": -(x + 1), "-tanh(x)": -math.tanh(x)}
+    status = main(["draw", expression, "--set", f"x={x}", "-o", str(tmp_path / "g.dot")])
+    assert status == 0
+    assert capsys.readouterr().out.startswith(f"{expression} = {expected[expression]:.6g}\n")
+
+
+def test_options_that_start_like_an_expression_are_still_options(tmp_path, capsys):
+    # -o with its value attached, and an option's value that starts with "-" is not taken
+    out = tmp_path / "g.dot"
+    assert main(["draw", "-x", "--set", "x=1", f"-o{out}"]) == 0
+    assert out.exists()
+    with pytest.raises(SystemExit) as info:
+        main(["draw", "-h"])
+    assert info.value.code == 0
+    assert "usage: chainrule draw" in capsys.readouterr().out
+
+
+# ---- --help, choices ----------------------------------------------------------------
+
+
+def test_help_shows_the_choices_and_defaults(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["draw", "--help"])
+    assert info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--rankdir {LR,TB}" in text
+    assert "--color-by {role,grad}" in text
+    assert "(default: graph.svg)" in text
+    assert "(default: LR)" in text
+    assert "exit status: 0 done, 1 the run failed" in text
+    assert ".html" in text
+
+
+def test_rankdir_and_color_by_accept_any_case(tmp_path):
+    out = tmp_path / "g.dot"
+    assert main(["draw", "x*2", "--set", "x=1", "-o", str(out), "--rankdir", "tb"]) == 0
+    assert "rankdir=TB" in out.read_text(encoding="utf-8")
+    assert main(["draw", "x*2", "--set", "x=1", "-o", str(out), "--color-by", "GRAD"]) == 0
+    assert "fillcolor" in out.read_text(encoding="utf-8")
+
+
+# ---- long input is quoted at a bounded length (issue 15) ------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["x", "--set", "x=1", "--rankdir", "Q" * 100_000],
+        ["x", "--set", "x=1", "-o", "g." + "t" * 100_000],
+        ["x", "--set", "x" * 100_000],
+        ["x", "--set", "x=" + "9" * 100_000 + "z"],
+        ["x", "--set", "x=1", "--no-such-option" + "n" * 100_000],
+        ["f" * 990 + "(x)", "--set", "x=1"],
+        ["'" + "s" * 990 + "'"],
+        ["+".join(f"v{i}" for i in range(200))],
+    ],
+    ids=[
+        "rankdir",
+        "output",
+        "set-name",
+        "set-value",
+        "unknown-option",
+        "function",
+        "string",
+        "many-variables",
+    ],
+)
+def test_errors_quote_long_input_at_a_bounded_length(args, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    try:
+        status = main(["draw", *args])
+    except SystemExit as exit_:
+        status = exit_.code
+    err = capsys.readouterr().err
+    assert status == 2
+    assert len(err.splitlines()) == 1
+    assert len(err) < 900, err[:300]
+
+
+# ---- runs that fail: exit status 1, the old file kept (issues 15, 17) ------------------
+
+
+def test_cannot_write_is_a_failed_run_with_status_1(tmp_path, capsys):
+    status = main(["draw", "x", "--set", "x=1", "-o", str(tmp_path / "no" / "such" / "g.dot")])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith("chainrule draw: error: cannot write ") and len(err.splitlines()) == 1
+
+
+def test_output_that_is_a_folder_is_a_failed_run(tmp_path, capsys):
+    folder = tmp_path / "g.dot"
+    folder.mkdir()
+    assert main(["draw", "x", "--set", "x=1", "-o", str(folder)]) == 1
+    assert "cannot write" in capsys.readouterr().err
+    assert folder.is_dir() and list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "failure, message",
+    [
+        (subprocess.CalledProcessError(1, ["dot"], stderr="syntax error"), "Graphviz failed"),
+        (RenderTimeoutError("Graphviz needed more than 30 s"), "more than 30 s"),
+    ],
+    ids=["graphviz-failed", "timeout"],
+)
+def test_graphviz_failing_is_a_failed_run_with_status_1(
+    failure, message, tmp_path, capsys, monkeypatch
+):
+    import engine.cli
+
+    def failing_render(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(engine.cli, "render", failing_render)
+    out = tmp_path / "g.svg"
+    out.write_text("old picture")
+    assert main(["draw", "x", "--set", "x=1", "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert message in err and len(err.splitlines()) == 1
+    assert out.read_text() == "old picture"
+
+
+@pytest.mark.parametrize("suffix", [".dot", ".svg", ".html"])
+def test_a_failing_write_keeps_the_old_file_and_leaves_no_temporary_file(
+    suffix, tmp_path, capsys, monkeypatch
+):
+    if suffix != ".dot" and shutil.which("dot") is None:
+        pytest.skip("Graphviz 'dot' not installed")
+    out = tmp_path / f"graph{suffix}"
+    out.write_text("the previous version")
+
+    def failing_replace(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    status = main(["draw", "x*2", "--set", "x=1", "-o", str(out)])
+    assert status == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert out.read_text() == "the previous version"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+@pytest.mark.parametrize("suffix", [".dot", ".svg"])
+def test_an_existing_file_is_replaced_whole(suffix, tmp_path):
+    if suffix != ".dot" and shutil.which("dot") is None:
+        pytest.skip("Graphviz 'dot' not installed")
+    out = tmp_path / f"graph{suffix}"
+    out.write_text("x" * 100_000)  # longer than the new file: no tail of it may remain
+    assert main(["draw", "x*2", "--set", "x=1", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "xxxx" not in text
+    assert text.rstrip().endswith("}" if suffix == ".dot" else "</svg>")
+
+
+# ---- -o page.html: the player page (issue 13) ------------------------------------------
+
+
+@needs_dot
+def test_draw_html_writes_the_player_page(tmp_path, capsys):
+    out = tmp_path / "page.html"
+    status = main(["draw", "tanh(x*w + b)", "--set", "x=2", "w=-3", "b=6.88", "-o", str(out)])
+    assert status == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'input type="range" data-role="step"' in page
+    for action in ("prev", "next", "play", "reset"):
+        assert f'data-action="{action}"' in page
+    assert page.count("data-node=") == 6  # x, w, x*w, b, x*w + b, tanh
+    assert "<title>tanh(x*w + b)</title>" in page
+    printed = capsys.readouterr().out
+    assert f"wrote {out}" in printed
+    value = math.tanh(2 * -3 + 6.88)
+    assert f"d/dx = {-3 * (1 - value**2):.6g}" in printed  # the printed grads are unchanged

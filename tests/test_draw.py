@@ -170,7 +170,7 @@ def test_fused_dot_is_one_op_node_with_every_input_in_order():
     out = engine.dot(ws, xs, bias)
     source = draw_dot(out).source
     assert [line for line in op_lines(source)] == [op_lines(source)[0]]
-    assert 'label=dot' in op_lines(source)[0]
+    assert "label=dot" in op_lines(source)[0]
     into_op = [tail for tail, head in edges(source) if head.endswith("op")]
     expected = [id_of(source, v.label) for v in [*ws, *xs, bias]]
     assert into_op == expected
@@ -238,7 +238,7 @@ def test_rankdir_tb_and_lr_are_accepted_and_others_refused():
 def test_record_special_characters_in_labels_are_escaped():
     weird = Value(1.0, label='a{b|c}<d>"e\\')
     source = draw_dot(weird * 2).source
-    assert r'a\{b\|c\}\<d\>\"e\\' in source
+    assert r"a\{b\|c\}\<d\>\"e\\" in source
 
 
 def test_max_nodes_error_says_how_big_and_how_to_raise_the_limit():
@@ -503,3 +503,87 @@ def test_local_derivatives_give_a_number_operand_zero_in_its_position():
     assert local_derivatives(x * 3) == [3.0, 0.0]
     assert local_derivatives(2 - x) == [0.0, -1.0]
     assert local_derivatives(x * x) == [4.0, 4.0]
+
+
+# ---- without Graphviz's dot: the Digraph itself says how to install it (issue 15) -----
+
+
+def empty_path(monkeypatch, tmp_path) -> None:
+    """PATH with one empty folder: no `dot` anywhere."""
+    folder = tmp_path / "empty-bin"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", str(folder))
+
+
+@pytest.mark.parametrize(
+    "show",
+    [
+        pytest.param(lambda graph: graph.pipe(), id="pipe"),
+        pytest.param(lambda graph: graph.pipe(format="svg"), id="pipe-svg"),
+        pytest.param(lambda graph: graph._repr_mimebundle_(), id="jupyter-mimebundle"),
+        pytest.param(lambda graph: graph._repr_image_svg_xml(), id="jupyter-svg"),
+    ],
+)
+def test_rendering_a_digraph_without_dot_says_how_to_install(monkeypatch, tmp_path, show):
+    out, _ = neuron()
+    graph = draw_dot(out)
+    empty_path(monkeypatch, tmp_path)
+    with pytest.raises(GraphvizNotFoundError) as info:
+        show(graph)
+    message = str(info.value)
+    assert "apt-get install graphviz" in message and "brew install graphviz" in message
+    assert isinstance(info.value.__cause__, graphviz.ExecutableNotFound)
+
+
+def test_digraph_render_to_a_file_without_dot_says_how_to_install(monkeypatch, tmp_path):
+    graph = draw_dot(Value(1.0) * 2)
+    empty_path(monkeypatch, tmp_path)
+    with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
+        graph.render(tmp_path / "g", format="svg")
+
+
+def test_draw_dot_is_still_a_graphviz_digraph_with_the_same_source():
+    out, _ = neuron()
+    graph = draw_dot(out)
+    assert isinstance(graph, graphviz.Digraph)
+    assert graph.source == draw_dot(out).source
+    assert graph.source.startswith("digraph chainrule {")
+
+
+# ---- atomic frames (issue 15) ----------------------------------------------------------
+
+
+@needs_dot
+def test_save_backward_frames_failing_write_keeps_old_frame_and_leaves_no_temp_file(
+    monkeypatch, tmp_path
+):
+    out, _ = neuron()
+    folder = tmp_path / "frames"
+    first = save_backward_frames(out, folder)
+    old = {path: path.read_bytes() for path in first}
+
+    def failing_replace(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match="No space left"):
+        save_backward_frames(out, folder, color_by="grad")
+    assert sorted(folder.iterdir()) == sorted(first)  # no temporary file left behind
+    assert {path: path.read_bytes() for path in first} == old
+
+
+# ---- what one rule passes on (the player's explanations) ------------------------------
+
+
+def test_contributions_are_the_rules_own_adds_and_none_for_a_number_operand():
+    from engine.draw import _contributions
+
+    x = Value(4.0)
+    y = Value(-2.0)
+    assert _contributions(x * y, 0.5) == [0.5 * -2.0, 0.5 * 4.0]
+    assert _contributions(x * 3, 0.5) == [1.5, None]
+    assert _contributions(2 - x, 0.5) == [None, -0.5]
+    assert _contributions(y.relu(), 0.5) == [0.0]
+    # division: g / y, exactly as the rule computes it (not g * (1 / y))
+    assert _contributions(x / y, 0.3)[0] == 0.3 / -2.0
+    assert _contributions(Value(1.0), 1.0) == []

@@ -180,7 +180,7 @@ def test_refused_input_runs_no_code(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for source in [
         "__import__('os').system('touch PWNED')",
-        "exec('open(\"PWNED\", \"w\")')",
+        'exec(\'open("PWNED", "w")\')',
         "open('PWNED', 'w')",
     ]:
         with pytest.raises(ExpressionError):
@@ -214,3 +214,51 @@ def test_nesting_within_the_limits_works():
     source = "abs(" * 150 + "x" + ")" * 150
     assert len(source) <= MAX_LENGTH
     assert evaluate(source, {"x": -2.0}).data == 2.0
+
+
+# ---- comments, continuations and long input (issue 15) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("x # a comment", "comments ('#') are not allowed, at column 3"),
+        ("x*w  #", "comments ('#')"),
+        ("#\nx", "comments ('#')"),
+        ("x + \\\n 1", "backslash continuations ('\\') are not allowed, at column 5"),
+        ("(x + \\\n 1)", "backslash continuations"),
+        ("'#'", "comments"),  # no string is allowed either: refused one way or the other
+    ],
+)
+def test_comments_and_backslash_continuations_are_refused(source, message):
+    with pytest.raises(ExpressionError) as info:
+        parse(source)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "f" * 990 + "(x)",  # an unknown function's name
+        "'" + "s" * 990 + "'",  # a string literal
+        "+".join(f"v{i}" for i in range(200)),  # many unset variables
+        "+".join("v" * 30 + str(i) for i in range(30)),  # long unset names
+    ],
+    ids=["function", "string", "many-names", "long-names"],
+)
+def test_error_messages_quote_at_most_about_200_characters_of_input(source):
+    with pytest.raises(ExpressionError) as info:
+        build_graph(source, {"x": 1.0})
+    message = str(info.value)
+    assert len(message) < 500, message
+    assert "\n" not in message
+
+
+def test_unset_variables_are_all_kept_on_the_error_even_when_the_message_is_cut():
+    source = "+".join(f"v{i}" for i in range(200))
+    with pytest.raises(UnsetVariableError) as info:
+        build_graph(source, {})
+    assert info.value.names == [f"v{i}" for i in range(200)]
+    assert str(info.value).startswith("no value for variables v0, v1, v2")
+    assert "more)" in str(info.value)
