@@ -1,17 +1,38 @@
 """Tests for nn.train and the `chainrule train` command (run in-process through
-`nn.cli.main`), and a step-for-step reproduction of micrograd's demo."""
+`nn.cli.main`), and a step-for-step reproduction of micrograd's demo.
+
+The replay page has its own tests (test_report.py), and so does the top-level command
+(test_cli.py)."""
 
 from __future__ import annotations
 
+import io
 import json
+import math
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
 import engine
 import nn
+import nn.plots
+import nn.report
+import nn.train
 from nn.cli import main
-from nn.train import accuracy, fit, grid_classes, predict
+from nn.train import (
+    EpochEnd,
+    Snapshots,
+    accuracy,
+    estimate_run_bytes,
+    fit,
+    format_accuracy,
+    format_loss,
+    grid_classes,
+    predict,
+)
 
 SMALL_RUN = ["--n-samples", "24", "--n-test", "20", "--epochs", "2", "--no-progress"]
 
@@ -19,11 +40,12 @@ SMALL_RUN = ["--n-samples", "24", "--n-test", "20", "--epochs", "2", "--no-progr
 def test_train_writes_model_and_images_and_says_where(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["train", "--dataset", "moons", *SMALL_RUN, "--out", str(out)]) == 0
-    for name in ("model.json", "loss_curve.png", "decision_boundary.png"):
+    for name in ("model.json", "loss_curve.png", "decision_boundary.png", "report.html"):
         assert (out / name).stat().st_size > 0
     printed = capsys.readouterr()
     model = nn.MLP.load(out / "model.json")
-    assert model.architecture() == {"nin": 2, "nouts": [16, 16, 1], "activation": "relu"}
+    architecture = model.architecture()
+    assert architecture["nouts"] == [16, 16, 1] and architecture["activation"] == "relu"
     assert (out / "loss_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert printed.err == ""
 
@@ -182,12 +204,325 @@ def test_fresh_test_points_come_from_the_training_distribution(dataset):
         assert a == pytest.approx(b, abs=0.1)
 
 
-def test_default_moons_run_fits_training_set_and_generalises(tmp_path, capsys):
-    """The README's promise: `chainrule train --dataset moons` with default settings gives
-    100% on its 100 training points and at least 97% on 500 fresh points."""
-    assert main(["train", "--dataset", "moons", "--out", str(tmp_path), "--no-progress"]) == 0
-    printed = capsys.readouterr().out
+def _accuracies(printed: str) -> tuple[float, float]:
     found = re.search(r"train accuracy ([\d.]+)%, test accuracy ([\d.]+)%", printed)
     assert found is not None, printed
-    assert float(found.group(1)) == 100.0
-    assert float(found.group(2)) >= 97.0
+    return float(found.group(1)), float(found.group(2))
+
+
+def test_default_moons_run_fits_training_set_and_generalises(tmp_path, capsys):
+    """The README's promise: `chainrule train --dataset moons` with default settings gives
+    100% on its 100 training points and at least 99% on 500 fresh points, and stops once
+    the training set is learned (its speed is benchmarks/train_speed.py's business)."""
+    assert main(["train", "--dataset", "moons", "--out", str(tmp_path), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    train_accuracy, test_accuracy = _accuracies(printed)
+    assert train_accuracy == 100.0
+    assert test_accuracy >= 99.0
+    epochs = int(re.search(r"trained (\d+) epochs", printed).group(1))
+    assert epochs < 200 and "stopped early" in printed
+    assert (tmp_path / "report.html").stat().st_size < 2_000_000
+
+
+def test_default_circles_run_generalises(tmp_path, capsys):
+    assert main(["train", "--dataset", "circles", "--out", str(tmp_path), "--no-progress"]) == 0
+    assert _accuracies(capsys.readouterr().out)[1] >= 97.0
+
+
+def test_default_spirals_run_fits_training_set(tmp_path, capsys):
+    assert main(["train", "--dataset", "spirals", "--out", str(tmp_path), "--no-progress"]) == 0
+    assert _accuracies(capsys.readouterr().out)[0] >= 95.0
+
+
+# ---- options the data sets or the machine would reject -------------------------------
+
+
+@pytest.mark.parametrize(
+    "options, flag",
+    [
+        (["--n-samples", "1"], "--n-samples"),
+        (["--n-test", "1"], "--n-test"),
+        (["--dataset", "spirals", "--n-samples", "2"], "--n-samples"),
+        (["--dataset", "blobs", "--n-samples", "2"], "--n-samples"),
+        (["--dataset", "blobs", "--n-test", "2"], "--n-test"),
+        (["--momentum", "0.5"], "--momentum"),
+        (["--stop-when-learned", "-1"], "--stop-when-learned"),
+    ],
+)
+def test_counts_the_data_sets_reject_are_usage_errors(options, flag, tmp_path, capsys):
+    assert main(["train", *options, "--out", str(tmp_path / "run"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert flag in err and "n_samples" not in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()  # refused before anything was made
+
+
+def test_momentum_is_accepted_with_sgd(tmp_path):
+    options = ["--optimizer", "sgd", "--momentum", "0.5"]
+    assert main(["train", *SMALL_RUN, *options, "--out", str(tmp_path)]) == 0
+
+
+@pytest.mark.parametrize(
+    "options, flag",
+    [(["--n-samples", "1000000000"], "--n-samples"), (["--hidden", "100000,100000"], "--hidden")],
+)
+def test_runs_too_big_to_fit_are_refused_before_any_work(
+    options, flag, tmp_path, capsys, monkeypatch
+):
+    def no_work(*args, **kwargs):
+        raise AssertionError("data was made for a run that cannot fit")
+
+    monkeypatch.setattr(nn.train, "_make_data", no_work)
+    assert main(["train", *options, "--out", str(tmp_path / "run"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "memory" in err and "limit" in err and flag in err
+
+
+def test_memory_estimate_grows_with_every_size():
+    base = estimate_run_bytes(100, 500, [2, 16, 16, 1], 32)
+    assert base < 10_000_000
+    assert estimate_run_bytes(10**9, 500, [2, 16, 16, 1], 32) > 100 * 1024**3
+    assert estimate_run_bytes(100, 500, [2, 10**5, 10**5, 1], 32) > 100 * 1024**3
+    assert estimate_run_bytes(100, 500, [2, 16, 16, 1], 64) > base
+
+
+# ---- the output folder -----------------------------------------------------------------
+
+
+def test_out_that_cannot_be_made_is_found_before_training(tmp_path, capsys, monkeypatch):
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained although --out cannot be written")
+
+    monkeypatch.setattr(nn.train, "fit", no_training)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert main(["train", *SMALL_RUN, "--out", str(blocker / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and len(err.strip().splitlines()) == 1
+
+
+def test_out_that_refuses_files_is_found_before_training(tmp_path, capsys, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained although --out cannot be written")
+
+    # a read-only folder, as seen by a user who is not root (tests may run as root)
+    monkeypatch.setattr(nn.train.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(nn.train, "fit", no_training)
+    assert main(["train", *SMALL_RUN, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "Permission denied" in err
+
+
+def test_an_output_name_taken_by_a_folder_is_found_before_training(tmp_path, capsys):
+    (tmp_path / "report.html").mkdir()
+    assert main(["train", *SMALL_RUN, "--out", str(tmp_path)]) == 2
+    assert "report.html" in capsys.readouterr().err
+    assert not (tmp_path / "model.json").exists()
+
+
+def test_every_file_is_written_atomically(tmp_path, monkeypatch):
+    written = []
+
+    def spy(path, content):
+        written.append(os.path.basename(os.fspath(path)))
+        engine.files.write_atomic(path, content)
+
+    monkeypatch.setattr(nn.plots, "write_atomic", spy)
+    monkeypatch.setattr(nn.report, "write_atomic", spy)
+    assert main(["train", *SMALL_RUN, "--out", str(tmp_path)]) == 0
+    assert sorted(written) == ["decision_boundary.png", "loss_curve.png", "report.html"]
+
+
+def test_a_failed_picture_leaves_the_previous_one(tmp_path, monkeypatch):
+    path = tmp_path / "loss_curve.png"
+    path.write_bytes(b"previous")
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(OSError):
+        nn.plots.plot_loss_curve({"loss": [1.0, 0.5], "accuracy": [0.5, 0.9]}, path)
+    assert path.read_bytes() == b"previous"
+    assert os.listdir(tmp_path) == ["loss_curve.png"]
+
+
+# ---- a run that diverges ---------------------------------------------------------------
+
+
+def test_diverged_run_says_so_writes_the_report_and_exits_1(tmp_path, capsys):
+    assert main(["train", *SMALL_RUN, "--lr", "1e308", "--out", str(tmp_path)]) == 1
+    printed = capsys.readouterr()
+    lines = printed.err.strip().splitlines()
+    assert len(lines) == 1 and "diverged" in lines[0] and "--lr" in lines[0]
+    assert "Traceback" not in printed.err and "cannot write" not in printed.err
+    assert (tmp_path / "report.html").exists()
+    assert not (tmp_path / "model.json").exists()
+    assert re.search(r"\d{20}", printed.out + printed.err) is None  # no 300-digit losses
+
+
+@pytest.mark.parametrize(
+    "x, text",
+    [
+        (0.69314718, "0.6931"),
+        (0.0, "0.0000"),
+        (math.inf, "inf"),
+        (math.nan, "nan"),
+        (1e300, "1.000e+300"),
+        (2.5e-7, "2.500e-07"),
+    ],
+)
+def test_losses_print_short_even_when_huge(x, text):
+    assert format_loss(x) == text
+
+
+def test_accuracy_prints_as_percent():
+    assert format_accuracy(0.998) == "99.8%" and format_accuracy(1.0) == "100.0%"
+
+
+# ---- fit's callbacks, early stop and snapshots -----------------------------------------
+
+
+def _blobs():
+    return nn.datasets.make_blobs(30, centers=[(-2.0, 0.0), (2.0, 0.0)], noise=0.3, seed=0)
+
+
+def test_callbacks_see_every_epoch_and_can_stop():
+    X, y = _blobs()
+    seen = []
+
+    def stop_after_three(end: EpochEnd) -> bool:
+        seen.append((end.epoch, end.epochs, end.loss, end.accuracy))
+        return end.epoch == 3
+
+    model = nn.MLP(2, [4, 1], seed=0)
+    history = fit(model, X, y, loss="bce", epochs=10, seed=0, callbacks=[stop_after_three])
+    assert [s[0] for s in seen] == [1, 2, 3] and all(s[1] == 10 for s in seen)
+    assert [s[2] for s in seen] == history["loss"]
+    assert [s[3] for s in seen] == history["accuracy"]
+
+
+def test_stop_when_learned_stops_after_k_perfect_epochs():
+    X, y = _blobs()
+    model = nn.MLP(2, [4, 1], seed=0)
+    history = fit(model, X, y, loss="bce", epochs=200, batch_size=5, seed=0, stop_when_learned=3)
+    assert len(history["accuracy"]) < 200
+    assert history["accuracy"][-3:] == [1.0, 1.0, 1.0]
+    assert history["accuracy"][-4] < 1.0 or len(history["accuracy"]) == 3
+
+
+def test_snapshots_record_the_start_each_epoch_and_the_last():
+    X, y = _blobs()
+    model = nn.MLP(2, [4, 1], seed=0)
+    start = [p.data for p in model.parameters()]
+    recorder = Snapshots(model, X, y, loss="bce", epochs=5)
+    history = fit(model, X, y, loss="bce", epochs=5, seed=0, callbacks=[recorder])
+    snapshots = recorder.snapshots
+    assert [s.epoch for s in snapshots] == [0, 1, 2, 3, 4, 5]
+    assert list(snapshots[0].parameters) == start
+    assert list(snapshots[-1].parameters) == [p.data for p in model.parameters()]
+    assert [s.loss for s in snapshots[1:]] == history["loss"]
+
+
+def test_snapshots_of_a_long_run_are_evenly_spaced_and_end_at_the_last_epoch():
+    X, y = _blobs()
+    model = nn.MLP(2, [3, 1], seed=0)
+    recorder = Snapshots(model, X, y, loss="bce", epochs=25, max_snapshots=10)
+    fit(model, X, y, loss="bce", epochs=25, seed=0, callbacks=[recorder])
+    assert [s.epoch for s in recorder.snapshots] == [0, 3, 6, 9, 12, 15, 18, 21, 24, 25]
+
+
+def test_snapshots_skip_epochs_that_are_not_finite():
+    X, y = _blobs()
+    model = nn.MLP(2, [3, 1], seed=0)
+    recorder = Snapshots(model, X, y, loss="bce", epochs=3)
+    recorder(EpochEnd(1, 3, 0.5, 0.5, model))
+    model.parameters()[0].data = math.inf
+    recorder(EpochEnd(2, 3, math.inf, 0.5, model))
+    assert [s.epoch for s in recorder.snapshots] == [0, 1]
+
+
+# ---- progress ----------------------------------------------------------------------------
+
+
+class _Stream(io.StringIO):
+    def __init__(self, terminal: bool) -> None:
+        super().__init__()
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+def test_progress_off_a_terminal_is_plain_lines(monkeypatch):
+    stream = _Stream(terminal=False)
+    monkeypatch.setattr(sys, "stderr", stream)
+    X, y = _blobs()
+    fit(nn.MLP(2, [3, 1], seed=0), X, y, loss="bce", epochs=20, seed=0, progress=True)
+    lines = stream.getvalue().splitlines()
+    assert "\r" not in stream.getvalue()
+    assert len(lines) == 10 and lines[-1].startswith("epoch 20/20: loss ")
+
+
+def test_progress_on_a_terminal_is_a_bar(monkeypatch):
+    pytest.importorskip("tqdm")
+    stream = _Stream(terminal=True)
+    monkeypatch.setattr(sys, "stderr", stream)
+    X, y = _blobs()
+    fit(nn.MLP(2, [3, 1], seed=0), X, y, loss="bce", epochs=5, seed=0, progress=True)
+    assert "\r" in stream.getvalue() and "5/5" in stream.getvalue()
+
+
+def test_progress_without_tqdm_is_plain_lines_not_silence(monkeypatch):
+    stream = _Stream(terminal=True)
+    monkeypatch.setattr(sys, "stderr", stream)
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now raises ImportError
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    X, y = _blobs()
+    fit(nn.MLP(2, [3, 1], seed=0), X, y, loss="bce", epochs=3, seed=0, progress=True)
+    assert stream.getvalue().splitlines()[-1].startswith("epoch 3/3: loss ")
+
+
+def test_no_progress_prints_nothing_on_stderr(tmp_path, capsys):
+    assert main(["train", *SMALL_RUN, "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+# ---- pictures without pyplot -------------------------------------------------------------
+
+
+def test_pictures_leave_matplotlibs_backend_and_pyplot_alone(tmp_path):
+    pytest.importorskip("matplotlib")
+    script = f"""
+import sys, matplotlib
+matplotlib.use("svg")
+import nn
+from nn.plots import plot_decision_boundary, plot_loss_curve
+X, y = nn.datasets.make_moons(20, noise=0.1, seed=0)
+plot_loss_curve({{"loss": [0.7, 0.3], "accuracy": [0.5, 0.9]}}, {str(tmp_path / "a.png")!r})
+plot_decision_boundary(nn.MLP(2, [3, 1], seed=0), X, y, {str(tmp_path / "b.png")!r}, "t")
+assert matplotlib.get_backend() == "svg", matplotlib.get_backend()
+assert "matplotlib.pyplot" not in sys.modules
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for name in ("a.png", "b.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_help_shows_every_default(capsys):
+    assert main(["train", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    from nn.cli import build_parser
+
+    parser = build_parser()
+    train = parser._subparsers._group_actions[0].choices["train"]  # argparse keeps them here
+    for action in train._actions:
+        if action.dest == "help":
+            continue
+        assert action.help and "default" in action.help, action.dest
+    assert "(default: moons)" in text and "(default: 32)" in text
