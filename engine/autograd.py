@@ -20,9 +20,11 @@ records the backward pass as a graph that can be differentiated again.
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Literal, overload
 
 from engine.value import Value, _copy_links, _parents
 
@@ -71,19 +73,25 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
     The training loop's hot path, so ordering and the chain rule share one loop: a node's
     rule runs as soon as every node made from it has run its own (Kahn's algorithm from
     the root; the same order as `backward_steps`). The count of uses still to run is kept
-    on each node (`_pending`) instead of in a dict: no hashing, and it is 0 again after
-    every pass. One pass at a time per graph: two threads running `backward()` at once
-    over shared nodes are not supported (their `+=` on `.grad` would race anyway).
+    on each node (`_pending`) instead of in a dict: no hashing.
+
+    A count belongs to one pass: it is stored above that pass's own base number, which
+    grows from pass to pass, so a count left behind by a pass that was interrupted (an
+    exception in a rule, Ctrl-C at any moment) is below the next base and is taken for
+    "not seen yet". No clean-up is needed, so none can be interrupted half-way.
+    One pass at a time per graph: two threads running `backward()` at once over shared
+    nodes are not supported (their `+=` on `.grad` would race anyway).
     """
     seed = _seed(grad_output)
     if root._backward is None:  # a leaf: d root/d root = 1, and nothing below it
         root.grad += seed
         return
-    nodes = [root]
+    base = next(_pass_bases)
+    last_use = base + 1  # the count of a node with one use left
     earlier: list[tuple[Value, float]] = []
     try:
         # a gradient left by an earlier pass must not be pushed again (see the module doc)
-        earlier = [(node, node.grad) for node in _count_pending(nodes)]
+        earlier = [(node, node.grad) for node in _count_pending(root, base)]
         for node, _ in earlier:
             node.grad = 0.0
         root.grad += seed
@@ -96,35 +104,40 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
             for parent in node._rest if a is None else (a,) if b is None else (a, b):
                 if parent._backward is None:
                     continue  # a leaf has nothing to pass on: its gradient is final
-                left = parent._pending - 1
-                parent._pending = left
-                if not left:
+                left = parent._pending
+                if left == last_use:
                     ready.append(parent)
-    except BaseException:
-        for node in nodes:  # something raised: leave no count behind for the next pass
-            node._pending = 0
-        raise
+                else:
+                    parent._pending = left - 1
     finally:
         for node, g in earlier:
             node.grad += g
 
 
-def _count_pending(nodes: list[Value]) -> list[Value]:
-    """Append every interior node below the interior node `nodes[0]` to `nodes`; set its
-    `_pending` to its uses. Leaves are left out: no rule to run, no parents to wait for.
+# Each pass counts uses above a base of its own, 2**40 above the last pass's: more uses
+# than that would not fit in memory, so no count of one pass reaches the next's base.
+_pass_bases = itertools.count(1 << 40, 1 << 40)
+
+
+def _count_pending(root: Value, base: int) -> list[Value]:
+    """Set `_pending` of every interior node below the interior node `root` to `base` plus
+    its number of uses. Leaves are left out: no rule to run, no parents to wait for.
 
     Returns the interior nodes that already hold a gradient (from an earlier pass).
     """
-    held = [nodes[0]] if nodes[0].grad else []
+    nodes = [root]
+    held = [root] if root.grad else []
+    first_use = base + 1
     for node in nodes:  # the list grows as new parents are found: each is appended once
         a, b = node._a, node._b  # node.parents, inlined: this loop is the hot path
         for parent in node._rest if a is None else (a,) if b is None else (a, b):
             if parent._backward is None:
                 continue
-            if parent._pending:
-                parent._pending += 1
-            else:
-                parent._pending = 1
+            pending = parent._pending
+            if pending > base:  # seen before in this pass
+                parent._pending = pending + 1
+            else:  # first seen (a smaller number is a count from an earlier pass)
+                parent._pending = first_use
                 nodes.append(parent)
                 if parent.grad:
                     held.append(parent)
@@ -186,6 +199,24 @@ class _Shadow:
 
     __slots__ = ("data", "grad", "_a", "_b", "_rest", "_k")
     parents = property(_parents)  # for rules that read out.parents, as Value has
+
+
+@overload
+def grad(
+    output: Value, inputs: Value | Sequence[Value], create_graph: Literal[False] = False
+) -> list[float]: ...
+
+
+@overload
+def grad(
+    output: Value, inputs: Value | Sequence[Value], create_graph: Literal[True]
+) -> list[Value]: ...
+
+
+@overload
+def grad(
+    output: Value, inputs: Value | Sequence[Value], create_graph: bool
+) -> list[float] | list[Value]: ...
 
 
 def grad(

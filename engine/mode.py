@@ -8,10 +8,11 @@ common case (recording, no anomaly checks) is a single comparison.
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any, TypeVar
@@ -54,12 +55,43 @@ class _ModeSwitch:
         mode.reset(token)
 
     def __call__(self, fn: F) -> F:
+        """Use as a decorator: `fn` runs inside the block. For a generator function, each
+        step of the generator runs inside it (and the caller's code between steps does
+        not), as with PyTorch's decorators."""
+        if inspect.isgeneratorfunction(fn):
+            return self._wrap_generator(fn)  # type: ignore[return-value]
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self:
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+    def _wrap_generator(self, fn: Callable[..., Generator[Any, Any, Any]]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def generator_wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+            steps = fn(*args, **kwargs)
+            try:
+                with self:
+                    item = steps.send(None)
+                while True:
+                    try:
+                        sent = yield item
+                    except GeneratorExit:
+                        with self:
+                            steps.close()
+                        raise
+                    except BaseException as error:  # thrown in by the caller: pass it on
+                        with self:
+                            item = steps.throw(error)
+                    else:
+                        with self:
+                            item = steps.send(sent)
+            except StopIteration as stop:
+                return stop.value
+
+        return generator_wrapper
 
 
 def no_grad() -> _ModeSwitch:

@@ -24,7 +24,7 @@ from typing import Union
 from engine import mode as _mode_module
 from engine.mode import RECORDING, AnomalyError, is_finite, user_line
 
-__all__ = ["Value", "Number", "dot", "sum"]
+__all__ = ["Value", "HookHandle", "Number", "dot", "sum"]
 
 Number = int | float
 Operand = Union["Value", int, float]
@@ -35,7 +35,21 @@ _new = object.__new__
 
 
 class Value:
-    """One scalar in a computation graph: its data, its gradient and how it was made."""
+    """One scalar in a computation graph: its data, its gradient and how it was made.
+
+    - `data` (float): the number this node holds, computed in the forward pass.
+    - `grad` (float): d(output)/d(this node), filled in by `output.backward()`. It starts
+      at 0.0 and ACCUMULATES over passes, as in PyTorch: reset it with `zero_grad()`.
+    - `label` (str): a name for drawings and messages (`Value(2.0, label="x")`).
+    - `op` (str): the op that made this node (`"+"`, `"*"`, `"tanh"`, ...), `""` for a
+      leaf (a number you made yourself, or a result made inside `no_grad()`).
+    - `parents` (tuple): the nodes this one was made from, in operand order, one entry
+      per use (`a * a` has parents `(a, a)`). A number operand shows up as a constant
+      leaf: it gets no gradient.
+
+    Operators `+ - * / **` and unary `-` take a Value or a real number on either side;
+    methods such as `tanh()` and `exp()` make one new node each.
+    """
 
     # The parents live in the node itself, not in a tuple of their own: one object fewer
     # per node for Python's cyclic garbage collector to walk. `_a` and `_b` hold the
@@ -43,9 +57,7 @@ class Value:
     # parents as one tuple in `_rest`. A number operand of a binary op stays a float in
     # `_k` (the Value operand is then `_a`): it is a constant, gets no gradient, and
     # becomes a leaf Value only when `.parents` is read. `.parents` puts them together.
-    __slots__ = (
-        "data", "grad", "label", "op", "_backward", "_pending", "_a", "_b", "_rest", "_k"
-    )
+    __slots__ = ("data", "grad", "label", "op", "_backward", "_pending", "_a", "_b", "_rest", "_k")
 
     data: float
     grad: float
@@ -64,7 +76,7 @@ class Value:
                 raise TypeError(
                     f"Value(data) needs a real number (int or float), got {type(data).__name__}"
                 )
-            data = float(data)
+            data = _to_float(data)
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.data = data
@@ -87,6 +99,42 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    # formatting and rounding act on the number, as for a float (and a 0-dim tensor)
+    def __format__(self, format_spec: str) -> str:
+        if not format_spec:
+            return str(self)
+        return format(self.data, format_spec)
+
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __round__(self, ndigits: int | None = None) -> float | int:
+        return round(self.data, ndigits)
+
+    def item(self) -> float:
+        """The number this node holds, as a float (PyTorch's name for `.data`)."""
+        return self.data
+
+    def detach(self) -> Value:
+        """A new leaf with the same data (and label), cut from this node's graph."""
+        return Value(self.data, self.label)
+
+    def register_hook(self, hook: Callable[[float], float | None]) -> HookHandle:
+        """Call `hook(grad)` when this node's gradient for a pass is complete.
+
+        If the hook returns a number, that number replaces the gradient: it is what this
+        node keeps for the pass and what it passes on to its parents (PyTorch's rule).
+        Hooks run in the order they were registered; `handle.remove()` takes one off.
+        Only hooked nodes pay for hooks: the hook list wraps this node's rule.
+        """
+        if not callable(hook):
+            raise TypeError(f"register_hook: needs a function, got {type(hook).__name__}")
+        rule = self._backward
+        if not isinstance(rule, _Hooks):
+            rule = self._backward = _Hooks(rule)
+        rule.hooks.append(hook)
+        return HookHandle(self, hook)
 
     # ordering compares data, as for numbers; == stays identity so Values can be dict keys
     def __lt__(self, other: Operand) -> bool:
@@ -170,6 +218,7 @@ class Value:
         return _result(k / self.data, "/", _rdiv_constant_backward, self, None, (), k)
 
     def __pow__(self, other: Operand) -> Value:
+        """self ** other; a negative base to a non-integer power raises ValueError."""
         if isinstance(other, Value):
             return _result(_power(self.data, other.data), "**", _pow_backward, self, other)
         k = other if other.__class__ is float else _number(other)
@@ -185,34 +234,54 @@ class Value:
         out = _power(k, self.data)
         return _result(out, "**", _pow_constant_base_backward, self, None, (), k)
 
+    def pow(self, exponent: Operand) -> Value:
+        """`self ** exponent` (PyTorch's name for it); the exponent may be a Value."""
+        return self.__pow__(exponent)
+
     # ---- functions of one input -------------------------------------------------------
 
     def exp(self) -> Value:
+        """e ** x; d/dx = e ** x. Overflow gives inf."""
         return _result(_exp(self.data), "exp", _exp_backward, self)
 
     def log(self) -> Value:
+        """The natural logarithm; d/dx = 1/x. Raises ValueError for x <= 0."""
         x = self.data
         if x <= 0.0:  # NaN passes through, as in every other op
             raise ValueError(f"log: needs a positive input, got {x!r}")
         return _result(math.log(x), "log", _log_backward, self)
 
     def tanh(self) -> Value:
+        """tanh(x), in (-1, 1); d/dx = 1 - tanh(x)**2. Never overflows."""
         return _result(math.tanh(self.data), "tanh", _tanh_backward, self)
 
     def sigmoid(self) -> Value:
+        """1 / (1 + e**-x), in (0, 1); d/dx = sigmoid(x) * (1 - sigmoid(x)). Never overflows."""
         return _result(_sigmoid(self.data), "sigmoid", _sigmoid_backward, self)
 
     def relu(self) -> Value:
+        """max(x, 0); d/dx = 1 for x > 0, else 0 (0 at x = 0, as in PyTorch). NaN stays NaN."""
         x = self.data
-        return _result(x if x > 0.0 else 0.0, "relu", _relu_backward, self)
+        # written so that NaN, for which every comparison is false, passes through
+        return _result(0.0 if x <= 0.0 else x, "relu", _relu_backward, self)
+
+    def sin(self) -> Value:
+        """sin(x); d/dx = cos(x). sin(inf) is nan, as in IEEE and PyTorch."""
+        return _result(_sin(self.data), "sin", _sin_backward, self)
+
+    def cos(self) -> Value:
+        """cos(x); d/dx = -sin(x). cos(inf) is nan, as in IEEE and PyTorch."""
+        return _result(_cos(self.data), "cos", _cos_backward, self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """x for x > 0, else negative_slope * x; d/dx = 1 or negative_slope."""
         slope = float(negative_slope)
         x = self.data
         out = x if x > 0.0 else slope * x
         return _result(out, "leaky_relu", _leaky_relu_rule(slope), self)
 
     def sqrt(self) -> Value:
+        """The square root; d/dx = 1 / (2 sqrt(x)). Raises ValueError for x < 0."""
         x = self.data
         if x < 0.0:
             raise ValueError(f"sqrt: needs a non-negative input, got {x!r}")
@@ -222,9 +291,11 @@ class Value:
         return _result(abs(self.data), "abs", _abs_backward, self)
 
     def abs(self) -> Value:
+        """|x|; d/dx = sign(x) (0 at x = 0, as in PyTorch)."""
         return self.__abs__()
 
     def softplus(self) -> Value:
+        """log(1 + e**x), a smooth relu; d/dx = sigmoid(x). Never overflows."""
         x = self.data
         # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|), which never overflows
         out = (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
@@ -292,8 +363,11 @@ def _div_backward(out: Value, g: float) -> None:
 def _pow_backward(out: Value, g: float) -> None:
     a, b = out._a, out._b
     # d(a**b)/da = b * a**(b - 1), d(a**b)/db = a**b * log(a)
-    # at a = b = 0 the first is 0 * inf; a**0 = 1 for every a, so it is 0 (as in PyTorch)
-    if _data(b.data) != 0.0 or _data(a.data) != 0.0:
+    # a**0 = 1 for every a, so at b = 0 the first is 0, also where a**-1 is inf or nan
+    # (a = 0, a subnormal, a = nan), as on the constant-exponent path and in PyTorch. A
+    # recorded graph (create_graph) keeps the term where a**-1 is finite: its value is 0
+    # but its derivative in b, a**-1, is not
+    if _data(b.data) != 0.0 or (isinstance(b.data, Value) and _finite_reciprocal(a.data)):
         a.grad += b.data * _power_or_inf(a.data, b.data - 1.0) * g
     b.grad += out.data * _log_or_nan(a.data) * g
 
@@ -393,9 +467,22 @@ def _sigmoid_backward(out: Value, g: float) -> None:
 
 def _relu_backward(out: Value, g: float) -> None:
     x = out._a
-    # d/dx relu(x) = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch)
-    if x.data > 0.0:
+    # d/dx relu(x) = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch; at x = nan the
+    # gradient passes, as PyTorch's does, so a NaN is not hidden)
+    if not out.data <= 0.0:
         x.grad += g
+
+
+def _sin_backward(out: Value, g: float) -> None:
+    x = out._a
+    # d/dx sin(x) = cos(x)
+    x.grad += _cos_of(x.data) * g
+
+
+def _cos_backward(out: Value, g: float) -> None:
+    x = out._a
+    # d/dx cos(x) = -sin(x)
+    x.grad -= _sin_of(x.data) * g
 
 
 def _sqrt_backward(out: Value, g: float) -> None:
@@ -465,7 +552,8 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     """`sum(w_i * x_i) + bias` as ONE node with parents (w_1..w_n, x_1..x_n, bias).
 
     A neuron's pre-activation as a single op: 1 node instead of micrograd's 2n, and one
-    rule that loops over the pairs. Numbers become constant leaves, as with every op.
+    rule that loops over the pairs. A number among the operands is a constant, as in
+    every op: it gets no gradient.
     """
     if len(weights) != len(inputs):
         raise ValueError(
@@ -474,16 +562,34 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     ws = [w if w.__class__ is Value else _checked_operand(w, "dot") for w in weights]
     xs = [x if x.__class__ is Value else _checked_operand(x, "dot") for x in inputs]
     b = bias if bias.__class__ is Value else _checked_operand(bias, "dot")
-    total = math.fsum([w.data * x.data for w, x in zip(ws, xs)]) + b.data
+    total = _exact_sum([w.data * x.data for w, x in zip(ws, xs)]) + b.data
     return _result(total, "dot", _dot_backward, None, None, (*ws, *xs, b))
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.sum, as torch.sum
-    """The sum of many values as ONE node (Python's `sum` makes one `+` node per term)."""
+    """The sum of many values as ONE node (Python's `sum` makes one `+` node per term).
+
+    A number among the values is a constant: it gets no gradient.
+    """
     vs = tuple(v if v.__class__ is Value else _checked_operand(v, "sum") for v in values)
     if not vs:
         raise ValueError("sum: needs at least one value")
-    return _result(math.fsum([v.data for v in vs]), "sum", _sum_backward, None, None, vs)
+    return _result(_exact_sum([v.data for v in vs]), "sum", _sum_backward, None, None, vs)
+
+
+def _exact_sum(terms: list[float]) -> float:
+    """The correctly rounded sum of finite terms (`math.fsum`), else IEEE's answer.
+
+    fsum raises where IEEE gives a number: OverflowError when a partial sum overflows
+    (1e308 + 1e308 is inf) and ValueError for inf + -inf (nan).
+    """
+    try:
+        return math.fsum(terms)
+    except (OverflowError, ValueError):
+        total = 0.0
+        for t in terms:
+            total += t
+        return total
 
 
 # ---- making nodes --------------------------------------------------------------------
@@ -549,16 +655,82 @@ def _checked_rule(rule: Rule, op: str, where: str) -> Rule:
     return _anomaly_checked_backward
 
 
+class _Hooks:
+    """A hooked node's rule: runs the hooks on the node's complete gradient, keeps what
+    they return, then runs the node's own rule (none for a leaf) with it."""
+
+    __slots__ = ("__wrapped__", "hooks")
+
+    def __init__(self, rule: Rule | None) -> None:
+        self.__wrapped__ = rule
+        self.hooks: list[Callable[[float], float | None]] = []
+
+    def __call__(self, out: Value, g: float) -> None:
+        for hook in list(self.hooks):
+            replaced = hook(g)
+            if replaced is not None:
+                g = _hook_result(replaced, g, hook)
+        out.grad = g
+        if self.__wrapped__ is not None:
+            self.__wrapped__(out, g)
+
+
+def _hook_result(replaced: object, g: object, hook: object) -> float | Value:
+    if isinstance(replaced, Value) and isinstance(g, Value):
+        return replaced  # create_graph: the hook's Value stays part of the graph
+    if isinstance(replaced, numbers.Real) or isinstance(replaced, Value):
+        return float(replaced)
+    name = getattr(hook, "__name__", type(hook).__name__)
+    raise TypeError(
+        f"hook {name} returned {type(replaced).__name__}; it must return a number or None"
+    )
+
+
+class HookHandle:
+    """What `register_hook` returns: `remove()` takes the hook off the node again."""
+
+    __slots__ = ("_node", "_hook")
+
+    def __init__(self, node: Value, hook: Callable[[float], float | None]) -> None:
+        self._node = node
+        self._hook = hook
+
+    def remove(self) -> None:
+        """Take the hook off; once a node has no hooks left, its rule is as before."""
+        rule = self._node._backward
+        if not isinstance(rule, _Hooks) or self._hook not in rule.hooks:
+            return
+        rule.hooks.remove(self._hook)
+        if not rule.hooks:
+            self._node._backward = rule.__wrapped__
+
+
 def _anomaly_message(op: str, parents: tuple[Value, ...], where: str, what: str) -> str:
     inputs = ", ".join(repr(_data(p.data)) for p in parents)
     return f"op '{op}' with inputs ({inputs}) gave {what}; the node was made at {where}"
 
 
+class _Constant(Value):
+    """A number operand as a leaf: it gets no gradient, whatever a rule adds to it.
+
+    Only constants pay for this (a property instead of a slot); Values do not.
+    """
+
+    __slots__ = ()
+
+    @property  # type: ignore[override]
+    def grad(self) -> float:
+        return 0.0
+
+    @grad.setter
+    def grad(self, value: float) -> None:
+        pass  # d(anything)/d(constant) is not asked for: nothing to keep
+
+
 def _constant(x: float) -> Value:
     """A number operand as a constant leaf (fast path of Value(x))."""
-    out = _new(Value)
+    out = _new(_Constant)
     out.data = x
-    out.grad = 0.0
     out.label = ""
     out.op = ""
     out._backward = None
@@ -571,8 +743,16 @@ def _constant(x: float) -> Value:
 def _number(x: object) -> float | None:
     """A number operand as a float, or None when `x` is not a real number."""
     if isinstance(x, numbers.Real):
-        return float(x)
+        return _to_float(x)
     return None
+
+
+def _to_float(x: numbers.Real) -> float:
+    """float(x), with IEEE's answer for an int too large for a float: +-inf, not an error."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
 
 
 def _check_divisor(numerator: float, divisor: float) -> None:
@@ -602,7 +782,8 @@ def _parents(node: Value) -> tuple[Value, ...]:
             node._rest = (_constant(node._k),)
         (constant,) = node._rest
         rule = getattr(node, "_backward", None)  # a rule's stand-in has none
-        rule = getattr(rule, "__wrapped__", rule)
+        while hasattr(rule, "__wrapped__"):  # under anomaly checks or hooks
+            rule = rule.__wrapped__
         return (constant, a) if rule in _CONSTANT_FIRST else (a, constant)
     b = node._b
     return (a,) if b is None else (a, b)
@@ -659,6 +840,30 @@ def _power(a: float, k: float) -> float:
         return -math.inf if odd else math.inf
 
 
+def _sin(x: float) -> float:
+    try:
+        return math.sin(x)
+    except ValueError:  # sin(+-inf): IEEE's invalid operation
+        return math.nan
+
+
+def _cos(x: float) -> float:
+    try:
+        return math.cos(x)
+    except ValueError:  # cos(+-inf)
+        return math.nan
+
+
+def _sin_of(x: float | Value) -> float | Value:
+    """sin of a float, or the sin op of a Value (so a rule can build a graph)."""
+    return x.sin() if isinstance(x, Value) else _sin(x)
+
+
+def _cos_of(x: float | Value) -> float | Value:
+    """cos of a float, or the cos op of a Value (so a rule can build a graph)."""
+    return x.cos() if isinstance(x, Value) else _cos(x)
+
+
 def _sigmoid_of(x: float | Value) -> float | Value:
     """sigmoid of a float, or the sigmoid op of a Value (so the rule can build a graph)."""
     return x.sigmoid() if isinstance(x, Value) else _sigmoid(x)
@@ -682,6 +887,11 @@ def _power_or_inf(a: float | Value, k: float | Value) -> float | Value:
         return math.nan
 
 
+def _finite_reciprocal(a: float | Value) -> bool:
+    x = _data(a)
+    return x != 0.0 and math.isfinite(x) and math.isfinite(1.0 / x)
+
+
 def _log_or_nan(a: float | Value) -> float | Value:
     """log(a) inside the exponent's rule: nan for a < 0, and 0 for a = 0.
 
@@ -700,4 +910,3 @@ def _divide_or_inf(num: float | Value, den: float | Value) -> float | Value:
         return num / den
     num = _data(num)
     return math.copysign(math.inf, num) if num != 0.0 else math.nan
-

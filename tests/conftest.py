@@ -75,6 +75,8 @@ OPS: list[Op] = [
         [(0.3,), (-2.2,)],
     ),
     Op("exp", lambda x: x.exp(), lambda x: (math.exp(x),), [(0.8,), (-1.1,)]),
+    Op("sin", lambda x: x.sin(), lambda x: (math.cos(x),), [(0.8,), (-2.1,)]),
+    Op("cos", lambda x: x.cos(), lambda x: (-math.sin(x),), [(0.8,), (-2.1,)]),
     Op("log", lambda x: x.log(), lambda x: (1.0 / x,), [(0.4,), (3.0,)]),
     Op("sqrt", lambda x: x.sqrt(), lambda x: (0.5 / math.sqrt(x),), [(0.25,), (2.0,)]),
     Op("abs", lambda x: abs(x), lambda x: (math.copysign(1.0, x),), [(1.5,), (-0.6,)]),
@@ -105,6 +107,7 @@ OPS: list[Op] = [
     Op("x ** -2", lambda x: x**-2, lambda x: (-2.0 * x**-3,), [(0.5,), (-1.5,)]),
     Op("x ** 0.5", lambda x: x**0.5, lambda x: (0.5 * x**-0.5,), [(0.5,), (4.0,)]),
     Op("2 ** x", lambda x: 2**x, lambda x: (2.0**x * math.log(2.0),), [(0.5,), (-1.5,)]),
+    Op("x.pow(3)", lambda x: x.pow(3), lambda x: (3.0 * x**2,), [(0.5,), (-1.5,)]),
     # ---- two Values ----
     Op("a + b", lambda a, b: a + b, lambda a, b: (1.0, 1.0), [(0.5, -1.5)]),
     Op("a - b", lambda a, b: a - b, lambda a, b: (1.0, -1.0), [(0.5, -1.5)]),

@@ -58,6 +58,7 @@ SMOOTH_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "log(a*a + 1)": lambda a, b: (a * a + 1.0).log(),
     "sqrt(a*a + 1)": lambda a, b: (a * a + 1.0).sqrt(),
     "softplus": lambda a, b: _softplus(a),
+    "sin(a) * cos(b)": lambda a, b: a.sin() * b.cos(),
     "dot": _dot,
     "sum": _sum,
 }

@@ -1,0 +1,248 @@
+"""The engine's promises under stress: IEEE results instead of exceptions, NaN never hidden,
+and a backward pass that an interrupt, at any moment, cannot leave a graph wrong for.
+
+Each test here failed before the fix it guards (found by fuzzing, issue 15).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+
+import pytest
+from conftest import torch_leaves
+
+import engine
+from engine import Value
+
+# ---- engine.sum and engine.dot: IEEE results, fsum's accuracy where it can -------------
+
+
+@pytest.mark.parametrize(
+    ("terms", "expected"),
+    [
+        ([1e308, 1e308], math.inf),
+        ([-1e308, -1e308], -math.inf),
+        ([math.inf, 1.0], math.inf),
+        ([-math.inf, 1e308, 1e308], -math.inf),
+    ],
+)
+def test_sum_that_overflows_is_an_infinity(terms: list[float], expected: float) -> None:
+    assert engine.sum([Value(t) for t in terms]).data == expected
+
+
+def test_sum_of_plus_and_minus_infinity_is_nan() -> None:
+    assert math.isnan(engine.sum([Value(math.inf), Value(-math.inf)]).data)
+
+
+def test_sum_matches_pytorch_where_it_overflows(torch) -> None:
+    for terms in ([1e308, 1e308], [math.inf, -math.inf], [1e308, 1e308, -math.inf]):
+        ours = engine.sum([Value(t) for t in terms]).data
+        theirs = sum(torch.tensor(t, dtype=torch.float64) for t in terms).item()
+        assert ours == theirs or (math.isnan(ours) and math.isnan(theirs))
+
+
+def test_sum_of_finite_terms_keeps_the_correctly_rounded_result() -> None:
+    # plain left-to-right addition gives 0.0 here: 1e16 + 1.0 rounds the 1.0 away
+    assert engine.sum([Value(1e16), Value(1.0), Value(-1e16)]).data == 1.0
+
+
+def test_dot_that_overflows_is_an_infinity_and_its_gradients_are_numbers() -> None:
+    w = [Value(1e308), Value(1e308)]
+    x = [Value(10.0), Value(10.0)]
+    out = engine.dot(w, x, Value(0.0))
+    assert out.data == math.inf
+    out.backward()
+    assert [v.grad for v in x] == [1e308, 1e308]
+
+
+def test_dot_with_plus_and_minus_infinity_is_nan() -> None:
+    out = engine.dot([Value(math.inf), Value(-math.inf)], [Value(1.0), Value(1.0)])
+    assert math.isnan(out.data)
+
+
+# ---- NaN passes through relu; pow at exponent 0 ----------------------------------------
+
+
+def test_relu_of_nan_is_nan() -> None:
+    assert math.isnan(Value(math.nan).relu().data)
+
+
+def test_relu_of_nan_passes_the_gradient_as_pytorch_does(torch) -> None:
+    x = Value(math.nan)
+    x.relu().backward()
+    (t,) = torch_leaves(torch, [math.nan])
+    t.relu().backward()
+    assert x.grad == t.grad.item()
+
+
+def test_nan_in_relu_is_reported_by_anomaly_mode() -> None:
+    with engine.detect_anomaly(), pytest.raises(engine.AnomalyError, match="relu"):
+        Value(math.nan).relu()
+
+
+@pytest.mark.parametrize("a", [math.nan, 5e-324, 0.0, 2.0, -3.0])
+def test_power_zero_has_zero_base_gradient_on_both_paths(a: float, torch) -> None:
+    x1, x2 = Value(a), Value(a)
+    (x1 ** Value(0.0)).backward()
+    (x2**0.0).backward()
+    t, e = torch_leaves(torch, [a, 0.0])
+    (t**e).backward()
+    assert x1.grad == x2.grad == t.grad.item() == 0.0
+
+
+# ---- ints too large for a float --------------------------------------------------------
+
+
+def test_value_of_a_huge_int_is_infinite() -> None:
+    assert Value(10**400).data == math.inf
+    assert Value(-(10**400)).data == -math.inf
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda x: x * 10**400,
+        lambda x: 10**400 * x,
+        lambda x: x + 10**400,
+        lambda x: x - 10**400,
+        lambda x: engine.sum([x, 10**400]),
+    ],
+)
+def test_a_huge_int_operand_acts_as_infinity(make) -> None:
+    assert math.isinf(make(Value(2.0)).data)
+
+
+# ---- no_grad on a generator function ---------------------------------------------------
+
+
+def test_no_grad_decorates_a_generator_function_for_each_of_its_steps() -> None:
+    x = Value(2.0)
+
+    @engine.no_grad()
+    def doubles(n: int):
+        for _ in range(n):
+            yield x * 2  # made inside no_grad: a leaf
+            assert not engine.is_grad_enabled()
+
+    produced = []
+    for y in doubles(3):
+        assert engine.is_grad_enabled()  # the caller's code between steps records
+        produced.append(y)
+    assert [y.op for y in produced] == ["", "", ""]
+    assert (x * 2).op == "*"
+
+
+def test_no_grad_generator_returns_its_value_and_receives_sends() -> None:
+    @engine.no_grad()
+    def echo():
+        received = yield engine.is_grad_enabled()
+        yield received
+        return "done"
+
+    steps = echo()
+    assert next(steps) is False
+    assert steps.send("hello") == "hello"
+    with pytest.raises(StopIteration) as stop:
+        next(steps)
+    assert stop.value.value == "done"
+
+
+def test_no_grad_generator_passes_thrown_exceptions_in() -> None:
+    seen = []
+
+    @engine.no_grad()
+    def catcher():
+        try:
+            yield 1
+        except ValueError as error:
+            seen.append((str(error), engine.is_grad_enabled()))
+            yield 2
+
+    steps = catcher()
+    next(steps)
+    assert steps.throw(ValueError("boom")) == 2
+    assert seen == [("boom", False)]
+
+
+# ---- interrupts: no pass leaves anything behind that the next pass acts on -------------
+
+
+def _graph(seed: int) -> tuple[list[Value], Value]:
+    """A random graph with reused nodes: every node feeds several later ones."""
+    rng = random.Random(seed)
+    leaves = [Value(rng.uniform(0.5, 1.5)) for _ in range(4)]
+    nodes = list(leaves)
+    for _ in range(30):
+        a, b = rng.choice(nodes), rng.choice(nodes)
+        nodes.append(rng.choice([a * b, a + b, (a - b).tanh(), a.sigmoid() * 0.5]))
+    return leaves, engine.sum(nodes[-6:])
+
+
+def _clean_gradients(seed: int) -> list[float]:
+    leaves, root = _graph(seed)
+    root.backward()
+    return [leaf.grad for leaf in leaves]
+
+
+class _Interrupt(BaseException):
+    """Stands in for KeyboardInterrupt, so a real Ctrl-C still stops the test run."""
+
+
+def _backward_interrupted_at(root: Value, stops: set[int]) -> int:
+    """Run `root.backward()`, raising an interrupt at each of its `stops`-th lines of engine
+    code (the count walk, the rule loop, the rules, any clean-up after the first interrupt:
+    Ctrl-C held down); returns how many lines it ran."""
+    lines = 0
+
+    def tracer(frame, event, arg):
+        nonlocal lines
+        if event == "line" and frame.f_code.co_filename.endswith(("autograd.py", "value.py")):
+            lines += 1
+            if lines in stops:
+                raise _Interrupt
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        root.backward()
+    except _Interrupt:
+        pass
+    finally:
+        sys.settrace(None)
+    return lines
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_interrupting_backward_at_any_line_leaves_the_next_pass_correct(seed: int) -> None:
+    expected = _clean_gradients(seed)
+    total = _backward_interrupted_at(_graph(seed)[1], stops=set())
+    assert total > 100  # the tracer saw the pass
+    for first in range(1, total + 1):
+        for second in (None, 1, 2, 4):  # a second interrupt soon after the first
+            stops = {first} if second is None else {first, first + second}
+            leaves, root = _graph(seed)
+            _backward_interrupted_at(root, stops)
+            for node in [*leaves, *engine.topological_order(root)]:
+                node.zero_grad()
+            root.backward()
+            assert [leaf.grad for leaf in leaves] == pytest.approx(expected, rel=1e-12), stops
+
+
+def test_counts_left_by_any_interrupted_pass_are_ignored() -> None:
+    # whatever an interrupt leaves in the use counts, in the count walk or the rule loop,
+    # is a count of an earlier pass: put arbitrary earlier-pass numbers everywhere
+    expected = _clean_gradients(7)
+    leaves, root = _graph(7)
+    rng = random.Random(0)
+    root.backward()  # one real pass, so counts near the newest base are in play too
+    for leaf in leaves:
+        leaf.zero_grad()
+    order = engine.topological_order(root)
+    for node in order:
+        node.zero_grad()
+        if node.op:
+            node._pending = rng.choice([0, 1, 2, 5, node._pending, node._pending + 3])
+    root.backward()
+    assert [leaf.grad for leaf in leaves] == pytest.approx(expected, rel=1e-12)
