@@ -10,6 +10,7 @@ from engine.check import GradcheckError, gradcheck, gradgradcheck
 from engine.draw import draw_dot, save_backward_frames, to_svg
 from engine.functional import hessian, jacobian
 from engine.mode import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from engine.player import Player, player
 from engine.value import HookHandle, Value, dot, sum
 
 try:
@@ -23,6 +24,7 @@ __all__ = [
     "AnomalyError",
     "GradcheckError",
     "HookHandle",
+    "Player",
     "Value",
     "__version__",
     "backward",
@@ -38,6 +40,7 @@ __all__ = [
     "is_grad_enabled",
     "jacobian",
     "no_grad",
+    "player",
     "save_backward_frames",
     "sum",
     "to_svg",
