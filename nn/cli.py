@@ -59,7 +59,7 @@ def check_packages() -> tuple[str | None, str | None]:
             )
         where = getattr(module, "__file__", None)
         missing = [m for m in markers if not hasattr(module, m)]
-        same_file = where is not None and os.path.samefile(where, expected) if where else False
+        same_file = _same_file(where, expected)
         if missing or not same_file:
             found = where or "a folder without __init__.py"
             others = _other_distributions(name)
@@ -78,6 +78,16 @@ def check_packages() -> tuple[str | None, str | None]:
                 f"replace or delete chainrule's; uninstall it, then {REINSTALL}"
             )
     return None, None
+
+
+def _same_file(a: str | None, b: str) -> bool:
+    """Whether `a` and `b` name the same existing file (symlinks and all)."""
+    if not a:
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # either is missing: not the same file
+        return False
 
 
 def _other_distributions(name: str) -> list[str]:

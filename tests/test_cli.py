@@ -1,0 +1,119 @@
+"""Tests for the top-level `chainrule` command (nn/cli.py) and `python -m nn`: the
+version, exit statuses, and the check for a foreign top-level `nn` or `engine`."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import subprocess
+import sys
+import types
+
+import pytest
+
+import nn.cli
+from nn.cli import check_packages, main, version
+
+
+def test_version_prints_chainrule_and_the_installed_version(capsys):
+    assert main(["--version"]) == 0
+    expected = importlib.metadata.version("chainrule")
+    assert capsys.readouterr().out.strip() == f"chainrule {expected}"
+    assert version() == expected
+
+
+def test_python_dash_m_nn_runs_the_command_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "nn", "--version"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("chainrule ")
+
+
+def test_python_dash_m_nn_reports_usage_errors_with_status_2():
+    done = subprocess.run(
+        [sys.executable, "-m", "nn", "train", "--epochs", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "--epochs" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_usage_errors_are_status_2_in_both_commands(capsys):
+    assert main(["train", "--lr", "fast"]) == 2
+    assert main(["draw"]) == 2
+    assert main(["no-such-command"]) == 2
+    assert main([]) == 2
+
+
+def test_a_failed_run_is_status_1(tmp_path, capsys):
+    options = ["--n-samples", "20", "--n-test", "10", "--epochs", "2", "--no-progress"]
+    assert main(["train", *options, "--lr", "1e308", "--out", str(tmp_path)]) == 1
+    assert "diverged" in capsys.readouterr().err
+
+
+def test_chainrules_own_packages_pass_the_check():
+    error, _ = check_packages()
+    assert error is None
+
+
+def _foreign(name: str, file: str | None) -> types.ModuleType:
+    module = types.ModuleType(name)
+    if file is not None:
+        module.__file__ = file
+    return module
+
+
+@pytest.mark.parametrize("name", ["nn", "engine"])
+def test_a_foreign_package_of_the_same_name_is_named_in_one_line(
+    name, monkeypatch, capsys, tmp_path
+):
+    monkeypatch.setitem(sys.modules, name, _foreign(name, str(tmp_path / name / "__init__.py")))
+    assert main(["--version"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert f"the {name!r} package" in err and "not chainrule's" in err
+    assert "pip install --force-reinstall" in err
+
+
+def test_an_overwritten_init_is_found_by_its_missing_names(monkeypatch, capsys):
+    # same file as chainrule's, different content: what pip leaves when another project
+    # installs over chainrule's nn/__init__.py
+    impostor = _foreign("nn", os.path.join(os.path.dirname(nn.cli.__file__), "__init__.py"))
+    monkeypatch.setitem(sys.modules, "nn", impostor)
+    assert main(["--version"]) == 1
+    assert "not chainrule's" in capsys.readouterr().err
+
+
+def test_a_deleted_init_is_found(monkeypatch, capsys):
+    # uninstalling the other project deletes nn/__init__.py: nn becomes a namespace package
+    monkeypatch.setitem(sys.modules, "nn", _foreign("nn", None))
+    assert main(["train", "--help"]) == 1
+    assert "folder without __init__.py" in capsys.readouterr().err
+
+
+def test_another_distribution_installing_nn_gets_a_warning(monkeypatch, capsys):
+    def providers():
+        return {"nn": ["chainrule", "nn-toolkit"], "engine": ["chainrule"]}
+
+    monkeypatch.setattr(importlib.metadata, "packages_distributions", providers)
+    assert main(["--version"]) == 0
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "warning" in lines[0] and "nn-toolkit" in lines[0]
+    assert captured.out.startswith("chainrule ")
+
+
+def test_public_names_have_docstrings():
+    import nn.plots
+    import nn.report
+    import nn.train
+
+    for module in (nn.cli, nn.train, nn.plots, nn.report):
+        assert module.__doc__
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if callable(obj) and not isinstance(obj, dict):
+                assert obj.__doc__, f"{module.__name__}.{name}"
