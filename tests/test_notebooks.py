@@ -34,6 +34,7 @@ COURSE = [
     "04_why_chainrule_differs",
     "05_neurons_and_activations",
     "06_build_an_mlp",
+    "07_the_training_loop",
 ]
 
 # seconds per cell; the whole course runs in about two minutes on two cores
