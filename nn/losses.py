@@ -8,20 +8,23 @@ losses on logits are written in forms that never overflow, even for logits of +-
 
 from __future__ import annotations
 
-import numbers
+import numbers as _numbers
 from collections.abc import Sequence
 
-import engine
+import engine as _engine
 from engine import Value
+from engine.messages import quote as _quote
 
 __all__ = ["mse_loss", "hinge_loss", "binary_cross_entropy", "cross_entropy"]
 
-Scalar = Value | float | int
+_Scalar = Value | float | int
 
 
 def _batch(name: str, what: str, items: object) -> list:
     if isinstance(items, (Value, str, bytes)) or not isinstance(items, Sequence):
-        raise TypeError(f"{name}: {what} must be a list (one entry per example), got {items!r}")
+        raise TypeError(
+            f"{name}: {what} must be a list (one entry per example), got {_quote(items)}"
+        )
     return list(items)
 
 
@@ -33,8 +36,8 @@ def _same_length(name: str, a: list, b: list, what_a: str, what_b: str) -> None:
 
 
 def _real(name: str, what: str, x: object) -> float:
-    if isinstance(x, (bool, Value)) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name}: each {what} must be a real number, got {x!r}")
+    if isinstance(x, (bool, Value)) or not isinstance(x, _numbers.Real):
+        raise TypeError(f"{name}: each {what} must be a real number, got {_quote(x)}")
     return float(x)
 
 
@@ -49,16 +52,16 @@ def _labelled(
     for x, label in zip(xs, labels):
         y = _real(name, "label", label)
         if y not in allowed:
-            raise ValueError(f"{name}: labels must be {said}, got {label!r}")
+            raise ValueError(f"{name}: labels must be {said}, got {_quote(label)}")
         pairs.append((x if isinstance(x, Value) else Value(x), y))
     return pairs
 
 
 def _mean(terms: list[Value]) -> Value:
-    return engine.sum(terms) / len(terms)
+    return _engine.sum(terms) / len(terms)
 
 
-def mse_loss(preds: Sequence[Scalar | Sequence[Scalar]], targets: Sequence[object]) -> Value:
+def mse_loss(preds: Sequence[_Scalar | Sequence[_Scalar]], targets: Sequence[object]) -> Value:
     """mean((pred - target)**2) over every entry, as `torch.nn.functional.mse_loss`.
 
     An entry may itself be a list (a model with several outputs); its target is then a
@@ -68,11 +71,13 @@ def mse_loss(preds: Sequence[Scalar | Sequence[Scalar]], targets: Sequence[objec
     preds = _batch(name, "preds", preds)
     targets = _batch(name, "targets", targets)
     _same_length(name, preds, targets, "predictions", "targets")
-    pairs: list[tuple[Scalar, Scalar]] = []
+    pairs: list[tuple[_Scalar, _Scalar]] = []
     for i, (p, t) in enumerate(zip(preds, targets)):
         if isinstance(p, Sequence) and not isinstance(p, (str, bytes)):
             if not isinstance(t, Sequence) or len(t) != len(p):
-                raise ValueError(f"{name}: prediction {i} has {len(p)} outputs; its target {t!r}")
+                raise ValueError(
+                    f"{name}: prediction {i} has {len(p)} outputs; its target {_quote(t)}"
+                )
             pairs.extend(zip(p, t))
         else:
             pairs.append((p, t))
@@ -83,13 +88,13 @@ def mse_loss(preds: Sequence[Scalar | Sequence[Scalar]], targets: Sequence[objec
     return _mean(squares)
 
 
-def hinge_loss(scores: Sequence[Scalar], labels: Sequence[int]) -> Value:
+def hinge_loss(scores: Sequence[_Scalar], labels: Sequence[int]) -> Value:
     """mean(max(0, 1 - label * score)), labels in {-1, +1} (the SVM loss of micrograd's demo)."""
     pairs = _labelled("hinge_loss", scores, labels, "scores", (-1.0, 1.0), "-1 or +1")
     return _mean([(1.0 - y * score).relu() for score, y in pairs])
 
 
-def binary_cross_entropy(logits: Sequence[Scalar], labels: Sequence[int]) -> Value:
+def binary_cross_entropy(logits: Sequence[_Scalar], labels: Sequence[int]) -> Value:
     """Binary cross-entropy from logits, labels in {0, 1}; matches PyTorch's
     `binary_cross_entropy_with_logits`.
 
@@ -101,7 +106,7 @@ def binary_cross_entropy(logits: Sequence[Scalar], labels: Sequence[int]) -> Val
     return _mean([z.softplus() - z if y == 1.0 else z.softplus() for z, y in pairs])
 
 
-def cross_entropy(logits: Sequence[Sequence[Scalar]], targets: Sequence[int]) -> Value:
+def cross_entropy(logits: Sequence[Sequence[_Scalar]], targets: Sequence[int]) -> Value:
     """Softmax cross-entropy: `logits` holds one list of class scores per example and
     `targets` the index of each example's class; matches `torch.nn.functional.cross_entropy`.
 
@@ -125,12 +130,18 @@ def cross_entropy(logits: Sequence[Sequence[Scalar]], targets: Sequence[int]) ->
             raise ValueError(
                 f"{name}: logits[{i}] has {len(row)} classes, logits[0] has {n_classes}"
             )
-        if isinstance(target, bool) or not isinstance(target, numbers.Integral):
-            raise TypeError(f"{name}: targets must be class indices (ints), got {target!r}")
+        if isinstance(target, bool) or not isinstance(target, _numbers.Integral):
+            raise TypeError(f"{name}: targets must be class indices (ints), got {_quote(target)}")
         if not 0 <= target < n_classes:
-            raise ValueError(f"{name}: target {target!r} is not a class index in [0, {n_classes})")
+            raise ValueError(
+                f"{name}: target {_quote(target)} is not a class index in [0, {n_classes})"
+            )
         row = [z if isinstance(z, Value) else Value(z) for z in row]
         shift = max(z.data for z in row)
-        log_sum_exp = engine.sum([(z - shift).exp() for z in row]).log() + shift
+        log_sum_exp = _engine.sum([(z - shift).exp() for z in row]).log() + shift
         terms.append(log_sum_exp - row[int(target)])
     return _mean(terms)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

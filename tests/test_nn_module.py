@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
@@ -36,18 +37,110 @@ def test_same_seed_gives_same_weights_and_other_seeds_differ():
     assert a != c
 
 
-def test_seed_none_gives_fresh_weights():
-    assert nn.MLP(2, [4, 1]).state_dict() != nn.MLP(2, [4, 1]).state_dict()
+def test_seed_none_draws_from_the_global_random_stream():
+    random.seed(1337)
+    first = nn.MLP(2, [4, 1]).state_dict()
+    after_first = random.random()
+    random.seed(1337)
+    assert nn.MLP(2, [4, 1]).state_dict() == first  # random.seed makes a run repeatable
+    assert random.random() == after_first  # and the model drew from that same stream
+    assert nn.MLP(2, [4, 1]).state_dict() != first  # the stream moved on: new weights
 
 
-def test_initial_weights_are_scaled_by_fan_in():
-    model = nn.MLP(64, [32, 1], seed=0)
+def test_int_seed_leaves_the_global_stream_alone():
+    random.seed(5)
+    expected = random.random()
+    random.seed(5)
+    nn.MLP(2, [4, 1], seed=0)
+    nn.Neuron(3, seed=1)
+    nn.Layer(3, 2, seed=2)
+    assert random.random() == expected
+
+
+def test_a_shared_generator_is_drawn_from_in_order():
+    rng = random.Random(9)
+    a, b = nn.Neuron(3, seed=rng), nn.Neuron(3, seed=rng)
+    again = random.Random(9)
+    assert nn.Neuron(3, seed=again).state_dict() == a.state_dict()
+    assert nn.Neuron(3, seed=again).state_dict() == b.state_dict()
+
+
+def test_default_init_is_micrograds():
+    assert nn.module.DEFAULT_INIT == "micrograd"
+    assert nn.MLP(3, [4, 2], seed=1).state_dict() == (
+        nn.MLP(3, [4, 2], seed=1, init="micrograd").state_dict()
+    )
+    assert nn.MLP(3, [4, 2], seed=1).init == "micrograd"
+
+
+def test_micrograd_init_draws_weights_in_minus_one_one_and_zero_biases():
+    model = nn.MLP(64, [32, 1], seed=0, init="micrograd")
+    weights = [w.data for layer in model.layers for n in layer.neurons for w in n.w]
+    biases = [n.b.data for layer in model.layers for n in layer.neurons]
+    assert biases == [0.0] * 33
+    assert max(abs(w) for w in weights) <= 1.0
+    # uniform on [-1, 1] has standard deviation 1 / sqrt(3), whatever the fan-in
+    std = math.sqrt(sum(w * w for w in weights) / len(weights))
+    assert abs(std - 1.0 / math.sqrt(3)) < 0.05
+
+
+def test_micrograd_init_draws_exactly_the_uniforms_of_the_stream():
+    neuron = nn.Neuron(3, seed=4, init="micrograd")
+    rng = random.Random(4)
+    assert [w.data for w in neuron.w] == [rng.uniform(-1.0, 1.0) for _ in range(3)]
+
+
+def test_pytorch_init_is_scaled_by_fan_in():
+    model = nn.MLP(64, [32, 1], seed=0, init="pytorch")
     bound = 1.0 / math.sqrt(64)
     first = [p.data for n in model.layers[0].neurons for p in n.w]
     assert max(abs(w) for w in first) <= bound
     # uniform on [-bound, bound] has standard deviation bound / sqrt(3)
     std = math.sqrt(sum(w * w for w in first) / len(first))
     assert abs(std - bound / math.sqrt(3)) < 0.1 * bound
+    # biases too, each layer by its own fan-in
+    first_biases = [n.b.data for n in model.layers[0].neurons]
+    assert max(abs(b) for b in first_biases) <= bound and len(set(first_biases)) == 32
+    assert 0.0 < abs(model.layers[1].neurons[0].b.data) <= 1.0 / math.sqrt(32)
+
+
+@pytest.mark.parametrize("bad", ["kaiming", "Micrograd", None, 1])
+def test_unknown_init_is_rejected(bad):
+    with pytest.raises(ValueError, match="init must be one of 'micrograd', 'pytorch'"):
+        nn.MLP(2, [3, 1], init=bad)
+    with pytest.raises(ValueError, match="init"):
+        nn.Neuron(2, init=bad)
+
+
+def test_parameters_are_labelled_with_their_names():
+    for model in (nn.MLP(2, [3, 2], seed=0), nn.Layer(2, 3, seed=0), nn.Neuron(2, seed=0)):
+        assert [p.label for p in model.parameters()] == [n for n, _ in model.named_parameters()]
+    assert nn.MLP(2, [3, 1], seed=0).parameters()[4].label == "layers.0.neurons.1.w.1"
+
+
+def test_a_drawn_network_shows_which_box_is_which_weight():
+    pytest.importorskip("graphviz")
+    model = nn.MLP(2, [2, 1], seed=0)
+    source = engine.draw_dot(model([1.0, -1.0])).source
+    for name, _ in model.named_parameters():
+        assert name in source
+
+
+def test_module_is_callable_and_says_what_a_subclass_must_define():
+    class Scale(nn.Module):
+        def __init__(self) -> None:
+            self.k = Value(2.0)
+
+        def __call__(self, x):
+            return self.k * x[0]
+
+        def named_parameters(self):
+            yield "k", self.k
+
+    assert Scale()([3.0]).data == 6.0
+    assert Scale().state_dict() == {"k": 2.0}
+    with pytest.raises(NotImplementedError, match="__call__"):
+        nn.Module()([1.0])
 
 
 def test_parameter_count_names_and_order():
@@ -206,6 +299,22 @@ def test_non_number_inputs_are_rejected():
 
 
 def test_reprs_describe_the_model():
-    assert repr(nn.MLP(2, [16, 1], seed=0)) == "MLP(nin=2, nouts=[16, 1], activation='relu')"
-    assert repr(nn.Layer(2, 3, activation="tanh")) == "Layer(nin=2, nout=3, activation='tanh')"
-    assert repr(nn.Neuron(4)) == "Neuron(nin=4, activation='relu')"
+    assert repr(nn.MLP(2, [16, 1], seed=0)) == (
+        "MLP(nin=2, nouts=[16, 1], activation='relu', init='micrograd')"
+    )
+    assert repr(nn.Layer(2, 3, activation="tanh", init="pytorch")) == (
+        "Layer(nin=2, nout=3, activation='tanh', init='pytorch')"
+    )
+    assert repr(nn.Neuron(4)) == "Neuron(nin=4, activation='relu', init='micrograd')"
+
+
+def test_public_namespaces_hold_only_public_names():
+    import importlib.metadata
+
+    for module in (nn.datasets, nn.module, nn.optim, nn.losses):
+        names = dir(module)
+        assert names == sorted(module.__all__), module.__name__
+        for private in ("math", "random", "numbers", "Any", "annotations", "json", "os"):
+            assert private not in names
+    assert nn.__version__ == importlib.metadata.version("chainrule")
+    assert "__version__" in nn.__all__

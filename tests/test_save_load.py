@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import random
 
 import pytest
 
@@ -43,7 +45,12 @@ def test_saved_file_is_readable_json_not_pickle(model, tmp_path):
     model.save(path)
     document = json.loads(path.read_text())
     assert document["class"] == "MLP"
-    assert document["architecture"] == {"nin": 2, "nouts": [4, 3], "activation": "tanh"}
+    assert document["architecture"] == {
+        "nin": 2,
+        "nouts": [4, 3],
+        "activation": "tanh",
+        "init": "micrograd",
+    }
     assert len(document["parameters"]) == len(model.parameters())
 
 
@@ -162,3 +169,184 @@ def test_saving_a_diverged_model_raises_instead_of_writing_invalid_json(model, t
     with pytest.raises(ValueError):
         model.save(tmp_path / "nan.json")
     assert not (tmp_path / "nan.json").exists()
+
+
+def test_init_is_saved_and_loaded(tmp_path):
+    path = tmp_path / "model.json"
+    nn.MLP(2, [3, 1], seed=0, init="pytorch").save(path)
+    assert json.loads(path.read_text())["architecture"]["init"] == "pytorch"
+    assert nn.MLP.load(path).init == "pytorch"
+
+
+@pytest.mark.parametrize(
+    "cls, architecture",
+    [
+        (nn.MLP, {"nin": 2, "nouts": [4, 3], "activation": "tanh"}),
+        (nn.Layer, {"nin": 3, "nout": 2, "activation": "relu"}),
+        (nn.Neuron, {"nin": 3, "activation": "sigmoid"}),
+    ],
+)
+def test_a_file_from_before_init_was_saved_still_loads(tmp_path, cls, architecture):
+    model = cls(**architecture, seed=3, init="pytorch")
+    old_file = {
+        "format": "chainrule-model",
+        "version": 1,
+        "class": cls.__name__,
+        "architecture": architecture,
+        "parameters": model.state_dict(),
+    }
+    loaded = cls.load(write(tmp_path, json.dumps(old_file)))
+    assert loaded.state_dict() == model.state_dict()
+    assert loaded.architecture() == {**architecture, "init": nn.module.DEFAULT_INIT}
+
+
+def test_loaded_parameters_carry_their_names_as_labels(model, tmp_path):
+    path = tmp_path / "model.json"
+    model.save(path)
+    loaded = nn.MLP.load(path)
+    assert [p.label for p in loaded.parameters()] == list(loaded.state_dict())
+
+
+def test_loading_draws_no_numbers_from_the_global_stream(model, tmp_path):
+    path = tmp_path / "model.json"
+    model.save(path)
+    random.seed(11)
+    expected = random.random()
+    random.seed(11)
+    nn.MLP.load(path)
+    assert random.random() == expected
+
+
+# ---- atomic writes ----------------------------------------------------------------------
+
+
+def test_a_failing_save_leaves_the_old_file_intact_and_no_temporary_file(
+    model, tmp_path, monkeypatch
+):
+    path = tmp_path / "model.json"
+    model.save(path)
+    before = path.read_bytes()
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    other = nn.MLP(2, [4, 3], activation="tanh", seed=1)
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        other.save(path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["model.json"]
+    assert nn.MLP.load(path).state_dict() == model.state_dict()
+
+
+def test_save_replaces_an_existing_file(model, tmp_path):
+    path = tmp_path / "model.json"
+    nn.MLP(2, [4, 3], activation="tanh", seed=1).save(path)
+    model.save(path)
+    assert nn.MLP.load(path).state_dict() == model.state_dict()
+    assert sorted(os.listdir(tmp_path)) == ["model.json"]
+
+
+# ---- files that are not models: always a ValueError that says what is wrong ------------
+
+
+def test_a_401_digit_integer_parameter_raises_value_error(model, tmp_path):
+    document = saved_document(model, tmp_path)
+    document["parameters"]["layers.0.neurons.0.w.0"] = 10**400
+    with pytest.raises(ValueError, match="layers.0.neurons.0.w.0.*finite") as caught:
+        nn.MLP.load(write(tmp_path, json.dumps(document)))
+    assert len(str(caught.value)) < 600
+
+
+def test_a_401_digit_integer_layer_size_raises_value_error(model, tmp_path):
+    document = saved_document(model, tmp_path)
+    document["architecture"]["nin"] = 10**400
+    with pytest.raises(ValueError, match="parameters"):
+        nn.MLP.load(write(tmp_path, json.dumps(document)))
+
+
+@pytest.mark.parametrize("where", ["top", "parameter", "architecture"])
+def test_a_1000_deep_json_array_raises_value_error(model, tmp_path, where):
+    deep = "[" * 1000 + "]" * 1000
+    if where == "top":
+        text = deep
+    else:
+        document = saved_document(model, tmp_path)
+        section, key = (
+            ("parameters", "layers.0.neurons.0.b")
+            if where == "parameter"
+            else ("architecture", "nouts")
+        )
+        document[section][key] = "DEEP"
+        text = json.dumps(document).replace('"DEEP"', deep)
+    with pytest.raises(ValueError, match="nested"):
+        nn.MLP.load(write(tmp_path, text))
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(model, tmp_path):
+    document = saved_document(model, tmp_path)
+    document["note"] = "[" * 5000 + '\\" {{{'
+    loaded = nn.MLP.load(write(tmp_path, json.dumps(document)))
+    assert loaded.state_dict() == model.state_dict()
+
+
+def test_a_folder_raises_value_error(tmp_path):
+    with pytest.raises(ValueError, match="folder"):
+        nn.MLP.load(tmp_path)
+
+
+def test_a_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        nn.MLP.load(tmp_path / "nothing.json")
+
+
+def test_a_file_whose_class_is_module_raises_value_error(model, tmp_path):
+    document = saved_document(model, tmp_path)
+    document["class"] = "Module"
+    path = write(tmp_path, json.dumps(document))
+    with pytest.raises(ValueError, match="'Module', not a 'MLP'"):
+        nn.MLP.load(path)
+    with pytest.raises(ValueError, match="Module cannot be built from a file"):
+        nn.Module.load(path)
+
+
+def test_a_huge_class_name_gives_a_short_message(model, tmp_path):
+    document = saved_document(model, tmp_path)
+    document["class"] = "X" * 5_000_000
+    with pytest.raises(ValueError, match="not a 'MLP'") as caught:
+        nn.MLP.load(write(tmp_path, json.dumps(document)))
+    assert len(str(caught.value)) < 600
+
+
+@pytest.mark.parametrize("bad", [True, "1", 2.0, None])
+def test_a_bad_version_raises_value_error(model, tmp_path, bad):
+    document = saved_document(model, tmp_path)
+    document["version"] = bad
+    with pytest.raises(ValueError, match="version"):
+        nn.MLP.load(write(tmp_path, json.dumps(document)))
+
+
+def test_a_seed_in_the_architecture_raises_value_error(model, tmp_path):
+    document = saved_document(model, tmp_path)
+    document["architecture"]["seed"] = 1
+    with pytest.raises(ValueError, match="seed"):
+        nn.MLP.load(write(tmp_path, json.dumps(document)))
+
+
+def test_load_state_dict_of_a_401_digit_integer_raises_value_error_and_changes_nothing(model):
+    before = snapshot(model)
+    state = {name: 0.5 for name in before}
+    state["layers.1.neurons.2.w.3"] = 10**400
+    with pytest.raises(ValueError, match="layers.1.neurons.2.w.3") as caught:
+        model.load_state_dict(state)
+    assert snapshot(model) == before
+    assert len(str(caught.value)) < 600
+
+
+def test_load_state_dict_quotes_unknown_names_briefly(model):
+    state = {name: 0.5 for name in snapshot(model)}
+    state["y" * 1_000_000] = 1.0
+    with pytest.raises(ValueError, match="does not have") as caught:
+        model.load_state_dict(state)
+    assert len(str(caught.value)) < 600
