@@ -77,13 +77,15 @@ def training_report(
     command: str = "",
     settings: Mapping[str, str] | None = None,
     title: str = "",
+    final_accuracy: Mapping[str, float] | None = None,
 ) -> Report:
     """The replay page of a training run of `model` (an MLP with 2 inputs) on `X`, `y`.
 
     `history` is what `nn.train.fit` returned. `snapshots` (from `nn.train.Snapshots`)
     are the epochs to replay; without them the page shows the model as it is now, as the
     last epoch of `history`. Test points, the command line and the settings are shown
-    when given.
+    when given. `final_accuracy` (`{"train": ..., "test": ...}`, fractions) saves
+    measuring the model's accuracy again when the caller already has it.
     """
     from nn.train import Snapshot, format_accuracy, format_loss
 
@@ -107,14 +109,21 @@ def training_report(
     def point_data(points: Sequence[Sequence[float]] | None, labels: Sequence[int] | None) -> Any:
         if points is None or labels is None:
             return None
-        return {"x": [[round(float(a), 4), round(float(b), 4)] for a, b in points],
-                "y": [int(c) for c in labels]}  # fmt: skip
+        return {
+            "x": [[round(float(a), 4), round(float(b), 4)] for a, b in points],
+            "y": [int(c) for c in labels],
+        }
 
     train_points, test_points = point_data(X, y), point_data(X_test, y_test)
     n_classes = 1 + max([*y, *(y_test or [])])
-    final = {"train": format_accuracy(_accuracy(model, X, y))}
+    known = final_accuracy or {}
+    train_accuracy = known["train"] if "train" in known else _accuracy(model, X, y)
+    final = {"train": format_accuracy(train_accuracy)}
     if test_points is not None:
-        final["test"] = format_accuracy(_accuracy(model, X_test or [], y_test or []))
+        test_accuracy = known.get("test")
+        if test_accuracy is None:
+            test_accuracy = _accuracy(model, X_test or [], y_test or [])
+        final["test"] = format_accuracy(test_accuracy)
     data = {
         "title": title,
         "command": command,
@@ -193,7 +202,7 @@ _PAGE = r"""<!DOCTYPE html>
   .readout span[data-field] { font-variant-numeric: tabular-nums; font-weight: 600; }
   .panels { display: flex; gap: 16px; flex-wrap: wrap; margin-top: 12px; }
   .panel { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 10px;
-           max-width: 440px; }
+           max-width: 380px; }
   .panel h2 { font-size: 14px; margin: 0 0 6px; color: #333; }
   .legend { font-size: 12px; color: #555; margin-top: 4px; }
   .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
@@ -234,7 +243,7 @@ _PAGE = r"""<!DOCTYPE html>
   </div>
   <div class="panel">
     <h2>Loss and accuracy</h2>
-    <svg data-role="curves" width="420" height="360" role="img"
+    <svg data-role="curves" width="380" height="360" role="img"
          aria-label="loss and accuracy curves"></svg>
     <div class="legend"><span class="line" style="background:#5b4bb7"></span>training loss
       (log scale)<span class="line" style="background:#1a9850"></span>train accuracy<span
@@ -242,7 +251,7 @@ _PAGE = r"""<!DOCTYPE html>
   </div>
   <div class="panel">
     <h2>Network</h2>
-    <svg data-role="network" width="420" height="360" role="img"
+    <svg data-role="network" width="380" height="360" role="img"
          aria-label="the network's weights"></svg>
     <div class="legend"><span class="line" style="background:#0877bd"></span>positive
       weight<span class="line" style="background:#e8710a"></span>negative weight;
@@ -342,27 +351,30 @@ _PAGE = r"""<!DOCTYPE html>
   function rgb(hex) { return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); }
   const RGB = COLORS.map(rgb);
 
+  // the plane is computed at one point per CELL x CELL pixels and scaled up smoothly:
+  // a sixteenth of the forward passes, and no staircase along the boundary
+  const grid = document.createElement("canvas");
+  grid.width = W / CELL; grid.height = H / CELL;
+  const gridCtx = grid.getContext("2d");
+
   function drawBoundary(index) {
     const net = networks[index];
-    const image = ctx.createImageData(W, H);
-    for (let py = 0; py < H; py += CELL) {
-      for (let px = 0; px < W; px += CELL) {
-        const a = x0 + ((px + CELL / 2) / W) * (x1 - x0);
-        const b = y1 - ((py + CELL / 2) / H) * (y1 - y0);
+    const image = gridCtx.createImageData(grid.width, grid.height);
+    for (let gy = 0; gy < grid.height; gy++) {
+      for (let gx = 0; gx < grid.width; gx++) {
+        const a = x0 + ((gx + 0.5) / grid.width) * (x1 - x0);
+        const b = y1 - ((gy + 0.5) / grid.height) * (y1 - y0);
         const [c, confidence] = classify(forward(net, [a, b]));
         const alpha = 0.18 + 0.42 * confidence;
         const color = RGB[c % RGB.length];
-        const mixed = color.map((v) => Math.round(255 + (v - 255) * alpha));
-        for (let dy = 0; dy < CELL && py + dy < H; dy++) {
-          for (let dx = 0; dx < CELL && px + dx < W; dx++) {
-            const o = 4 * ((py + dy) * W + px + dx);
-            image.data[o] = mixed[0]; image.data[o + 1] = mixed[1];
-            image.data[o + 2] = mixed[2]; image.data[o + 3] = 255;
-          }
-        }
+        const o = 4 * (gy * grid.width + gx);
+        for (let k = 0; k < 3; k++) image.data[o + k] = Math.round(255 + (color[k] - 255) * alpha);
+        image.data[o + 3] = 255;
       }
     }
-    ctx.putImageData(image, 0, 0);
+    gridCtx.putImageData(image, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(grid, 0, 0, W, H);
     if (data.test && testBox.checked) {
       data.test.x.forEach(([a, b], i) => {
         const [px, py] = toPx(a, b);
@@ -398,7 +410,7 @@ _PAGE = r"""<!DOCTYPE html>
   let lo = Math.min(...finiteLosses.map(f)), hi = Math.max(...finiteLosses.map(f));
   if (!isFinite(lo)) { lo = 0; hi = 1; }
   if (hi - lo < 1e-9) { hi = lo + 1; }
-  const L = 48, R = 410, charts = [[12, 160], [200, 340]];
+  const L = 48, R = 372, charts = [[12, 160], [200, 340]];
   const ex = (e) => L + (e / lastEpoch) * (R - L);
   function frame(top, bottom, label, ticks) {
     el("rect", { x: L, y: top, width: R - L, height: bottom - top, fill: "#fcfcfc",
@@ -440,7 +452,7 @@ _PAGE = r"""<!DOCTYPE html>
 
   // ---- the network: one column per layer, weights as coloured lines ----
   const net = $("svg[data-role=network]");
-  const NW = 420, NH = 360, columns = data.sizes.length;
+  const NW = 380, NH = 360, columns = data.sizes.length;
   const nodeX = (l) => 30 + (l / (columns - 1)) * (NW - 60);
   const nodeY = (l, j) => {
     const n = data.sizes[l], gap = Math.min(20, (NH - 40) / Math.max(1, n - 1));

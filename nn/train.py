@@ -711,14 +711,24 @@ def run_train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> in
         }
         last_finite = recorder.snapshots[-1].epoch
         report = training_report(
-            model, X, y, finite, snapshots=recorder.snapshots, X_test=X_test, y_test=y_test,
-            command=command, settings=settings, title=f"{args.dataset} (diverged)",
-        )  # fmt: skip
+            model,
+            X,
+            y,
+            finite,
+            snapshots=recorder.snapshots,
+            X_test=X_test,
+            y_test=y_test,
+            command=command,
+            settings=settings,
+            title=f"{args.dataset} (diverged)",
+        )
         try:
             report.save(paths["report.html"])
         except OSError as error:
-            print(f"chainrule train: error: cannot write {paths['report.html']}: {error}",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"chainrule train: error: cannot write {paths['report.html']}: {error}",
+                file=sys.stderr,
+            )
             return EXIT_FAILED
         print(f"wrote {paths['report.html']} (up to epoch {last_finite})")
         return EXIT_FAILED
@@ -756,14 +766,24 @@ def run_train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> in
                 file=sys.stderr,
             )
         report = training_report(
-            model, X, y, history, snapshots=recorder.snapshots, X_test=X_test, y_test=y_test,
-            command=command, settings=settings, title=args.dataset,
-        )  # fmt: skip
+            model,
+            X,
+            y,
+            history,
+            snapshots=recorder.snapshots,
+            X_test=X_test,
+            y_test=y_test,
+            command=command,
+            settings=settings,
+            title=args.dataset,
+            final_accuracy={"train": train_accuracy, "test": test_accuracy},
+        )
         report.save(paths["report.html"])
         written.append(paths["report.html"])
     except (OSError, ValueError) as error:
-        print(f"chainrule train: error: cannot write into {quote(out_dir)}: {error}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"chainrule train: error: cannot write into {quote(out_dir)}: {error}", file=sys.stderr
+        )
         return EXIT_FAILED
     print("wrote " + ", ".join(written))
     return 0
