@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import itertools
 import numbers
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 from engine.value import Value, _copy_links, _parents
 
@@ -99,7 +99,7 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
         while ready:
             node = ready.pop()
             # every use of node has pushed its share: node.grad is complete
-            node._backward(node, node.grad)
+            node._backward(node, node.grad)  # type: ignore[misc]  # only interior nodes are ready
             a, b = node._a, node._b  # node.parents, inlined: this loop is the hot path
             for parent in node._rest if a is None else (a,) if b is None else (a, b):
                 if parent._backward is None:
@@ -144,7 +144,7 @@ def _count_pending(root: Value, base: int) -> list[Value]:
     return held
 
 
-def backward_steps(root: Value, grad_output: float = 1.0) -> Iterator[Value]:
+def backward_steps(root: Value, grad_output: float = 1.0) -> Generator[Value, None, None]:
     """The same pass as `backward()`, yielding each node just after its rule has run."""
     seed = _seed(grad_output)
     order = topological_order(root)
@@ -198,6 +198,8 @@ class _Shadow:
     """A node's stand-in during `grad()`: same shape, its own gradient slot."""
 
     __slots__ = ("data", "grad", "_a", "_b", "_rest", "_k")
+    data: Any  # the node's float, or the node itself when the pass is recorded
+    grad: Any  # _ZERO until a gradient arrives; then a float or a Value
     parents = property(_parents)  # for rules that read out.parents, as Value has
 
 
@@ -248,11 +250,11 @@ def grad(
     for node in reversed(list(shadows)):
         shadow = shadows[node]
         if node._backward is not None and shadow.grad is not _ZERO:
-            node._backward(shadow, shadow.grad)  # type: ignore[arg-type]
+            node._backward(shadow, shadow.grad)
 
-    results = []
+    results: list[Any] = []
     for x in inputs:
-        g = shadows[x].grad if x in shadows else _ZERO
+        g: Any = shadows[x].grad if x in shadows else _ZERO
         g = 0.0 if g is _ZERO else g
         if create_graph and not isinstance(g, Value):
             g = Value(g)

@@ -21,7 +21,9 @@ class GradcheckError(AssertionError):
     """An analytic gradient disagrees with the numerical one."""
 
 
-def _numeric_gradient(f: Callable[[list[float]], float], point: list[float], eps: float):
+def _numeric_gradient(
+    f: Callable[[list[float]], float], point: list[float], eps: float
+) -> list[float]:
     grads = []
     for i in range(len(point)):
         up, down = list(point), list(point)
@@ -31,7 +33,9 @@ def _numeric_gradient(f: Callable[[list[float]], float], point: list[float], eps
     return grads
 
 
-def _compare(name: str, analytic: list[float], numeric: list[float], atol: float, rtol: float):
+def _compare(
+    name: str, analytic: list[float], numeric: list[float], atol: float, rtol: float
+) -> bool:
     bad = [
         i
         for i, (a, n) in enumerate(zip(analytic, numeric))
@@ -101,9 +105,11 @@ def _gradgradcheck(
             return grad(fn(*values), list(values), create_graph=True)[j]
 
         analytic_row = _hessian_row(first_derivative, point)
-        numeric_row = _numeric_gradient(
-            lambda p, j=j: _first_derivative_float(fn, p, j), point, eps
-        )
+
+        def first_derivative_at(p: list[float], j: int = j) -> float:
+            return _first_derivative_float(fn, p, j)
+
+        numeric_row = _numeric_gradient(first_derivative_at, point, eps)
         _compare(f"second derivative d/dx_i (d f/d x_{j})", analytic_row, numeric_row, atol, rtol)
     return True
 

@@ -59,7 +59,7 @@ def hessian(
 
 def _input_values(inputs: Sequence[float | Value], who: str) -> list[Value]:
     if isinstance(inputs, (Value, numbers.Real)):
-        inputs = [inputs]
+        inputs = [inputs]  # type: ignore[list-item]
     values = []
     for i, x in enumerate(inputs):
         if isinstance(x, Value):

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
+from types import FrameType
 from typing import Any, TypeVar
 
 __all__ = ["AnomalyError", "detect_anomaly", "no_grad", "is_grad_enabled"]
@@ -132,7 +133,7 @@ _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 def user_line() -> str:
     """`file:line` of the innermost frame outside the engine package (iterative walk)."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == (
         _ENGINE_DIR
     ):

@@ -18,8 +18,8 @@ from __future__ import annotations
 import functools
 import math
 import numbers
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Union
+from collections.abc import Callable, Generator, Iterable, Sequence
+from typing import Any, Union
 
 from engine import mode as _mode_module
 from engine.mode import RECORDING, AnomalyError, is_finite, user_line
@@ -28,7 +28,11 @@ __all__ = ["Value", "HookHandle", "Number", "dot", "sum"]
 
 Number = int | float
 Operand = Union["Value", int, float]
-Rule = Callable[["Value", float], None]
+# A rule runs on a Value, or on a stand-in with the same slots whose data and gradient may
+# be Values (`grad(create_graph=True)`, `local_derivatives`): duck-typed, so typed loosely.
+Node = Any
+Grad = Any  # a float, or a Value when the backward pass is recorded
+Rule = Callable[[Node, Grad], None]
 
 _mode = _mode_module.mode
 _new = object.__new__
@@ -158,13 +162,13 @@ class Value:
     def __add__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return _result(self.data + other.data, "+", _add_backward, self, other)
-        k = other if other.__class__ is float else _number(other)
+        k = other if type(other) is float else _number(other)
         if k is None:
             return NotImplemented
         return _result(self.data + k, "+", _add_constant_backward, self, None, (), k)
 
     def __radd__(self, other: Operand) -> Value:  # other + self
-        k = other if other.__class__ is float else _number(other)
+        k = other if type(other) is float else _number(other)
         if k is None:
             return NotImplemented
         return _result(k + self.data, "+", _radd_constant_backward, self, None, (), k)
@@ -172,13 +176,13 @@ class Value:
     def __mul__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return _result(self.data * other.data, "*", _mul_backward, self, other)
-        k = other if other.__class__ is float else _number(other)
+        k = other if type(other) is float else _number(other)
         if k is None:
             return NotImplemented
         return _result(self.data * k, "*", _mul_constant_backward, self, None, (), k)
 
     def __rmul__(self, other: Operand) -> Value:  # other * self
-        k = other if other.__class__ is float else _number(other)
+        k = other if type(other) is float else _number(other)
         if k is None:
             return NotImplemented
         return _result(k * self.data, "*", _rmul_constant_backward, self, None, (), k)
@@ -186,13 +190,13 @@ class Value:
     def __sub__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return _result(self.data - other.data, "-", _sub_backward, self, other)
-        k = other if other.__class__ is float else _number(other)
+        k = other if type(other) is float else _number(other)
         if k is None:
             return NotImplemented
         return _result(self.data - k, "-", _sub_constant_backward, self, None, (), k)
 
     def __rsub__(self, other: Operand) -> Value:  # other - self
-        k = other if other.__class__ is float else _number(other)
+        k = other if type(other) is float else _number(other)
         if k is None:
             return NotImplemented
         return _result(k - self.data, "-", _rsub_constant_backward, self, None, (), k)
@@ -204,14 +208,14 @@ class Value:
         if isinstance(other, Value):
             _check_divisor(self.data, other.data)
             return _result(self.data / other.data, "/", _div_backward, self, other)
-        k = other if other.__class__ is float else _number(other)
+        k = other if type(other) is float else _number(other)
         if k is None:
             return NotImplemented
         _check_divisor(self.data, k)
         return _result(self.data / k, "/", _div_constant_backward, self, None, (), k)
 
     def __rtruediv__(self, other: Operand) -> Value:  # other / self
-        k = other if other.__class__ is float else _number(other)
+        k = other if type(other) is float else _number(other)
         if k is None:
             return NotImplemented
         _check_divisor(k, self.data)
@@ -221,14 +225,14 @@ class Value:
         """self ** other; a negative base to a non-integer power raises ValueError."""
         if isinstance(other, Value):
             return _result(_power(self.data, other.data), "**", _pow_backward, self, other)
-        k = other if other.__class__ is float else _number(other)
+        k = other if type(other) is float else _number(other)
         if k is None:
             return NotImplemented
         out = _power(self.data, k)
         return _result(out, "**", _pow_constant_exponent_backward, self, None, (), k)
 
     def __rpow__(self, other: Operand) -> Value:  # other ** self
-        k = other if other.__class__ is float else _number(other)
+        k = other if type(other) is float else _number(other)
         if k is None:
             return NotImplemented
         out = _power(k, self.data)
@@ -309,7 +313,7 @@ class Value:
 
         backward(self, grad_output)
 
-    def backward_steps(self, grad_output: float = 1.0) -> Iterator[Value]:
+    def backward_steps(self, grad_output: float = 1.0) -> Generator[Value, None, None]:
         """`backward()` one node at a time: yields each node once its rule has run."""
         from engine.autograd import backward_steps
 
@@ -326,41 +330,41 @@ class Value:
 # grad(..., create_graph=True) records the backward pass as a graph of its own.
 
 
-def _add_backward(out: Value, g: float) -> None:
+def _add_backward(out: Node, g: Grad) -> None:
     a, b = out._a, out._b
     # d(a + b)/da = 1, d(a + b)/db = 1
     a.grad += g
     b.grad += g
 
 
-def _mul_backward(out: Value, g: float) -> None:
+def _mul_backward(out: Node, g: Grad) -> None:
     a, b = out._a, out._b
     # d(a * b)/da = b, d(a * b)/db = a
     a.grad += b.data * g
     b.grad += a.data * g
 
 
-def _sub_backward(out: Value, g: float) -> None:
+def _sub_backward(out: Node, g: Grad) -> None:
     a, b = out._a, out._b
     # d(a - b)/da = 1, d(a - b)/db = -1
     a.grad += g
     b.grad -= g
 
 
-def _neg_backward(out: Value, g: float) -> None:
+def _neg_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d(-x)/dx = -1
     x.grad -= g
 
 
-def _div_backward(out: Value, g: float) -> None:
+def _div_backward(out: Node, g: Grad) -> None:
     a, b = out._a, out._b
     # d(a / b)/da = 1 / b, d(a / b)/db = -a / b**2 = -(a / b) / b
     a.grad += g / b.data
     b.grad -= g * out.data / b.data
 
 
-def _pow_backward(out: Value, g: float) -> None:
+def _pow_backward(out: Node, g: Grad) -> None:
     a, b = out._a, out._b
     # d(a**b)/da = b * a**(b - 1), d(a**b)/db = a**b * log(a)
     # a**0 = 1 for every a, so at b = 0 the first is 0, also where a**-1 is inf or nan
@@ -375,55 +379,55 @@ def _pow_backward(out: Value, g: float) -> None:
 # A number operand k is a float in `out._k`; the Value operand is `out._a`, on either side.
 
 
-def _add_constant_backward(out: Value, g: float) -> None:
+def _add_constant_backward(out: Node, g: Grad) -> None:
     # d(x + k)/dx = 1
     out._a.grad += g
 
 
-def _radd_constant_backward(out: Value, g: float) -> None:
+def _radd_constant_backward(out: Node, g: Grad) -> None:
     # d(k + x)/dx = 1
     out._a.grad += g
 
 
-def _mul_constant_backward(out: Value, g: float) -> None:
+def _mul_constant_backward(out: Node, g: Grad) -> None:
     # d(x * k)/dx = k
     out._a.grad += out._k * g
 
 
-def _rmul_constant_backward(out: Value, g: float) -> None:
+def _rmul_constant_backward(out: Node, g: Grad) -> None:
     # d(k * x)/dx = k
     out._a.grad += out._k * g
 
 
-def _sub_constant_backward(out: Value, g: float) -> None:
+def _sub_constant_backward(out: Node, g: Grad) -> None:
     # d(x - k)/dx = 1
     out._a.grad += g
 
 
-def _rsub_constant_backward(out: Value, g: float) -> None:
+def _rsub_constant_backward(out: Node, g: Grad) -> None:
     # d(k - x)/dx = -1
     out._a.grad -= g
 
 
-def _div_constant_backward(out: Value, g: float) -> None:
+def _div_constant_backward(out: Node, g: Grad) -> None:
     # d(x / k)/dx = 1 / k
     out._a.grad += g / out._k
 
 
-def _rdiv_constant_backward(out: Value, g: float) -> None:
+def _rdiv_constant_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d(k / x)/dx = -k / x**2 = -(k / x) / x
     x.grad -= g * out.data / x.data
 
 
-def _pow_constant_exponent_backward(out: Value, g: float) -> None:
+def _pow_constant_exponent_backward(out: Node, g: Grad) -> None:
     a, k = out._a, out._k
     # d(a**k)/da = k * a**(k - 1); a**0 = 1 is constant, so 0 (not 0 * inf at a = 0)
     if k != 0.0:
         a.grad += k * _power_or_inf(a.data, k - 1.0) * g
 
 
-def _pow_constant_base_backward(out: Value, g: float) -> None:
+def _pow_constant_base_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d(k**x)/dx = k**x * log(k)
     x.grad += out.data * _log_or_nan(out._k) * g
@@ -441,31 +445,31 @@ _CONSTANT_FIRST = frozenset(
 )
 
 
-def _exp_backward(out: Value, g: float) -> None:
+def _exp_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d/dx exp(x) = exp(x)
     x.grad += out.data * g
 
 
-def _log_backward(out: Value, g: float) -> None:
+def _log_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d/dx log(x) = 1 / x
     x.grad += g / x.data
 
 
-def _tanh_backward(out: Value, g: float) -> None:
+def _tanh_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d/dx tanh(x) = 1 - tanh(x)**2
     x.grad += (1.0 - out.data * out.data) * g
 
 
-def _sigmoid_backward(out: Value, g: float) -> None:
+def _sigmoid_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d/dx sigmoid(x) = sigmoid(x) * (1 - sigmoid(x))
     x.grad += out.data * (1.0 - out.data) * g
 
 
-def _relu_backward(out: Value, g: float) -> None:
+def _relu_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d/dx relu(x) = 1 if x > 0 else 0 (0 at x = 0, as in PyTorch; at x = nan the
     # gradient passes, as PyTorch's does, so a NaN is not hidden)
@@ -473,19 +477,19 @@ def _relu_backward(out: Value, g: float) -> None:
         x.grad += g
 
 
-def _sin_backward(out: Value, g: float) -> None:
+def _sin_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d/dx sin(x) = cos(x)
     x.grad += _cos_of(x.data) * g
 
 
-def _cos_backward(out: Value, g: float) -> None:
+def _cos_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d/dx cos(x) = -sin(x)
     x.grad -= _sin_of(x.data) * g
 
 
-def _sqrt_backward(out: Value, g: float) -> None:
+def _sqrt_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d/dx sqrt(x) = 1 / (2 sqrt(x))
     x.grad += _divide_or_inf(g, 2.0 * out.data)
@@ -503,7 +507,7 @@ def _leaky_relu_rule(slope: float) -> Rule:
     rule = _leaky_relu_rules.get(slope)
     if rule is None:
 
-        def _leaky_relu_backward(out: Value, g: float) -> None:
+        def _leaky_relu_backward(out: Node, g: Grad) -> None:
             x = out._a
             # d/dx leaky_relu(x) = 1 if x > 0 else slope (slope at 0, as in PyTorch)
             x.grad += g if x.data > 0.0 else slope * g
@@ -514,7 +518,7 @@ def _leaky_relu_rule(slope: float) -> Rule:
     return rule
 
 
-def _abs_backward(out: Value, g: float) -> None:
+def _abs_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d/dx |x| = sign(x) (0 at x = 0, as in PyTorch)
     if x.data > 0.0:
@@ -523,13 +527,13 @@ def _abs_backward(out: Value, g: float) -> None:
         x.grad -= g
 
 
-def _softplus_backward(out: Value, g: float) -> None:
+def _softplus_backward(out: Node, g: Grad) -> None:
     x = out._a
     # d/dx log(1 + e^x) = sigmoid(x)
     x.grad += _sigmoid_of(x.data) * g
 
 
-def _dot_backward(out: Value, g: float) -> None:
+def _dot_backward(out: Node, g: Grad) -> None:
     parents = out._rest
     n = len(parents) // 2
     # d(sum_i w_i x_i + b)/dw_i = x_i, d/dx_i = w_i, d/db = 1
@@ -539,7 +543,7 @@ def _dot_backward(out: Value, g: float) -> None:
     parents[-1].grad += g
 
 
-def _sum_backward(out: Value, g: float) -> None:
+def _sum_backward(out: Node, g: Grad) -> None:
     # d(sum_i v_i)/dv_i = 1
     for v in out._rest:
         v.grad += g
@@ -559,9 +563,9 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
         raise ValueError(
             f"dot: needs as many weights as inputs, got {len(weights)} and {len(inputs)}"
         )
-    ws = [w if w.__class__ is Value else _checked_operand(w, "dot") for w in weights]
-    xs = [x if x.__class__ is Value else _checked_operand(x, "dot") for x in inputs]
-    b = bias if bias.__class__ is Value else _checked_operand(bias, "dot")
+    ws = [w if type(w) is Value else _checked_operand(w, "dot") for w in weights]
+    xs = [x if type(x) is Value else _checked_operand(x, "dot") for x in inputs]
+    b = bias if type(bias) is Value else _checked_operand(bias, "dot")
     total = _exact_sum([w.data * x.data for w, x in zip(ws, xs)]) + b.data
     return _result(total, "dot", _dot_backward, None, None, (*ws, *xs, b))
 
@@ -571,7 +575,7 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.sum, as torc
 
     A number among the values is a constant: it gets no gradient.
     """
-    vs = tuple(v if v.__class__ is Value else _checked_operand(v, "sum") for v in values)
+    vs = tuple(v if type(v) is Value else _checked_operand(v, "sum") for v in values)
     if not vs:
         raise ValueError("sum: needs at least one value")
     return _result(_exact_sum([v.data for v in vs]), "sum", _sum_backward, None, None, vs)
@@ -643,7 +647,7 @@ def _checked_rule(rule: Rule, op: str, where: str) -> Rule:
     """Wrap a rule so a NaN or infinite gradient raises, naming the op and the user's line."""
 
     @functools.wraps(rule)  # keeps the rule as __wrapped__, which `_parents` looks at
-    def _anomaly_checked_backward(out: Value, g: float) -> None:
+    def _anomaly_checked_backward(out: Node, g: Grad) -> None:
         rule(out, g)
         parents = _parents(out)
         for p in parents:
@@ -665,7 +669,7 @@ class _Hooks:
         self.__wrapped__ = rule
         self.hooks: list[Callable[[float], float | None]] = []
 
-    def __call__(self, out: Value, g: float) -> None:
+    def __call__(self, out: Node, g: Grad) -> None:
         for hook in list(self.hooks):
             replaced = hook(g)
             if replaced is not None:
@@ -718,12 +722,12 @@ class _Constant(Value):
 
     __slots__ = ()
 
-    @property  # type: ignore[override]
+    @property
     def grad(self) -> float:
         return 0.0
 
     @grad.setter
-    def grad(self, value: float) -> None:
+    def grad(self, value: float) -> None:  # pyright: ignore[reportIncompatibleVariableOverride]
         pass  # d(anything)/d(constant) is not asked for: nothing to keep
 
 
@@ -752,7 +756,7 @@ def _to_float(x: numbers.Real) -> float:
     try:
         return float(x)
     except OverflowError:
-        return math.inf if x > 0 else -math.inf
+        return math.inf if x > 0 else -math.inf  # type: ignore[operator]
 
 
 def _check_divisor(numerator: float, divisor: float) -> None:
@@ -781,7 +785,7 @@ def _parents(node: Value) -> tuple[Value, ...]:
         if not node._rest:
             node._rest = (_constant(node._k),)
         (constant,) = node._rest
-        rule = getattr(node, "_backward", None)  # a rule's stand-in has none
+        rule: Any = getattr(node, "_backward", None)  # a rule's stand-in has none
         while hasattr(rule, "__wrapped__"):  # under anomaly checks or hooks
             rule = rule.__wrapped__
         return (constant, a) if rule in _CONSTANT_FIRST else (a, constant)
@@ -834,7 +838,8 @@ def _power(a: float, k: float) -> float:
     if a == 0.0 and k < 0.0:
         raise ZeroDivisionError(f"'**': zero to a negative power ({a!r} ** {k!r})")
     try:
-        return a**k
+        result: float = a**k
+        return result
     except OverflowError:
         odd = a < 0.0 and float(k).is_integer() and k % 2 == 1
         return -math.inf if odd else math.inf
