@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from collections import Counter
 
 import pytest
@@ -130,3 +131,49 @@ def test_train_test_split_rejects_empty_sides(test_size):
 def test_train_test_split_rejects_length_mismatch():
     with pytest.raises(ValueError, match="same length"):
         datasets.train_test_split([[0.0]] * 3, [0, 1])
+
+
+@pytest.mark.parametrize("make", GENERATORS, ids=IDS)
+def test_seed_none_draws_from_the_global_random_stream(make):
+    random.seed(1337)
+    first = make(20, noise=0.1)
+    after = random.random()
+    random.seed(1337)
+    assert make(20, noise=0.1) == first  # random.seed makes a script repeatable
+    assert random.random() == after  # the data came from that stream
+    assert make(20, noise=0.1) != first
+
+
+@pytest.mark.parametrize("make", GENERATORS, ids=IDS)
+def test_int_seed_leaves_the_global_stream_alone(make):
+    random.seed(3)
+    expected = random.random()
+    random.seed(3)
+    make(20, noise=0.1, seed=0)
+    datasets.train_test_split(list(range(10)), list(range(10)), seed=0)
+    assert random.random() == expected
+
+
+def test_micrograd_demo_lines_give_repeatable_data_and_weights():
+    """`random.seed(n)`, then the data, then the model: the same twice over."""
+    import nn
+
+    runs = []
+    for _ in range(2):
+        random.seed(42)
+        X, y = datasets.make_moons(100, noise=0.1)
+        runs.append((X, y, nn.MLP(2, [16, 16, 1]).state_dict()))
+    assert runs[0] == runs[1]
+
+
+def test_bad_seed_type_raises_type_error():
+    with pytest.raises(TypeError, match="seed"):
+        datasets.make_moons(10, seed="0")
+    with pytest.raises(TypeError, match="seed"):
+        datasets.make_blobs(10, seed=1.5)
+
+
+def test_namespace_holds_only_public_names():
+    names = [name for name in dir(datasets)]
+    assert names == sorted(datasets.__all__)
+    assert not {"math", "random", "Any", "numbers", "Sequence", "annotations"} & set(names)

@@ -161,3 +161,13 @@ def test_losses_return_a_value_that_is_the_batch_mean():
 def test_bad_batches_raise_clear_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_namespace_holds_only_public_names():
+    assert dir(nn.losses) == sorted(nn.losses.__all__)
+
+
+def test_messages_quote_a_huge_input_briefly():
+    with pytest.raises(TypeError) as caught:
+        nn.hinge_loss([Value(1.0)], ["x" * 1_000_000])
+    assert len(str(caught.value)) < 600
