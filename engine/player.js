@@ -100,20 +100,34 @@
     button("prev").disabled = current === 0;
     button("reset").disabled = current === 0;
     button("next").disabled = current === last;
-    if (step.node !== null) reveal(values.get(step.node).group);
+    if (step.node !== null) reveal(step);
   }
 
-  // Scroll the graph so that the step's node is in view (big graphs are bigger than the page).
-  function reveal(element) {
-    const box = element.getBoundingClientRect();
+  // Scroll the graph so that the step is in view: its node and the nodes it reads or
+  // passes a gradient to, or at least its node when they do not all fit.
+  function reveal(step) {
     const view = graph.getBoundingClientRect();
     const margin = 30;
+    const nodeBox = values.get(step.node).group.getBoundingClientRect();
+    let box = nodeBox;
+    for (const id of step.inputs) box = union(box, values.get(id).group.getBoundingClientRect());
+    if (box.right - box.left > view.width - 2 * margin) box = nodeBox;
+    if (box.bottom - box.top > view.height - 2 * margin) box = nodeBox;
     if (box.left < view.left + margin || box.right > view.right - margin) {
       graph.scrollLeft += (box.left + box.right) / 2 - (view.left + view.right) / 2;
     }
     if (box.top < view.top + margin || box.bottom > view.bottom - margin) {
       graph.scrollTop += (box.top + box.bottom) / 2 - (view.top + view.bottom) / 2;
     }
+  }
+
+  function union(a, b) {
+    return {
+      left: Math.min(a.left, b.left),
+      right: Math.max(a.right, b.right),
+      top: Math.min(a.top, b.top),
+      bottom: Math.max(a.bottom, b.bottom),
+    };
   }
 
   function play() {

@@ -321,30 +321,31 @@ def _rule_step(
     derivatives = local_derivatives(node)
     shares = _contributions(node, grad)
     lines = [
-        f"{name} = {_formula(node, [names[p] for p in parents])}. Its gradient "
+        f"{name} = {_formula(node, [names[p] for p in parents])}: its gradient "
         f"d{out}/d{name} = {_number(grad)} is complete (every use of {name} has passed its "
-        "share back), so its rule passes it on by the chain rule:"
+        "share back). The chain rule passes it on to each input:"
     ]
-    added: dict[Value, list[float]] = {}
+    uses_here = {parent: 0 for parent in parents}
+    for parent in parents:
+        uses_here[parent] += 1
+    seen: dict[Value, list[float]] = {}
+    changed = []
     for position, parent in enumerate(parents):
         p = names[parent]
         share = shares[position]
         if share is None:
             lines.append(f"  {p} is a constant: it gets no gradient.")
+            record.grad.setdefault(parent, parent.grad)
             continue
-        added.setdefault(parent, []).append(share)
-        lines.append(
+        seen.setdefault(parent, []).append(share)
+        line = (
             f"  d{out}/d{p} += d{out}/d{name} * d{name}/d{p}"
             f" = {_number(grad)} * {_number(derivatives[position])} = {_number(share)}"
         )
-
-    changed = []
-    for parent in _unique_values(parents):
-        if parent not in added:  # a constant keeps the gradient it has: none (0)
-            record.grad.setdefault(parent, parent.grad)
-            continue
-        changed.append(ids[parent])
-        lines.append(_total_line(parent, names[parent], name, out, added[parent], record))
+        if len(seen[parent]) == uses_here[parent]:  # its last use in this op
+            line += _new_total(parent, p, name, out, seen[parent], record)
+            changed.append(ids[parent])
+        lines.append(line)
     return {
         "phase": "backward",
         "node": ids[node],
@@ -356,27 +357,28 @@ def _rule_step(
     }
 
 
-def _total_line(
+def _new_total(
     parent: Value, p: str, name: str, out: str, shares: list[float], record: _Backward
 ) -> str:
-    """The parent's new total, and how it came about when more than one use reached it."""
-    before = record.grad.get(parent)
+    """How the parent's gradient adds up when more than this one use has reached it (empty
+    for a first and only use: the share is the gradient). Records the new total."""
+    before = record.grad.get(parent, 0.0)
     total = parent.grad
     record.grad[parent] = total
     reached_before = record.uses_reached.get(parent, 0)
     record.uses_reached[parent] = reached_before + len(shares)
     if reached_before == 0 and len(shares) == 1:
-        return f"  => d{out}/d{p} = {_number(total)}"
-    terms = " + ".join(_number(share) for share in shares)
+        return ""
+    terms = [_number(share) for share in shares]
     if reached_before:
-        terms = f"{_number(0.0 if before is None else before)} + {terms}"
+        terms.insert(0, _number(before))
     if len(shares) == 1:
         why = f"{p} is reached for the {_ordinal(reached_before + 1)} time"
     elif reached_before == 0:
         why = f"{name} uses {p} {len(shares)} times"
     else:
         why = f"{name} uses {p} {len(shares)} times, and {p} was reached before"
-    return f"  => d{out}/d{p} = {terms} = {_number(total)}   ({why}: its gradients add up)"
+    return f", so d{out}/d{p} = {' + '.join(terms)} = {_number(total)}   ({why}: gradients add up)"
 
 
 def _unique(items: Iterator[str] | list[str]) -> list[str]:

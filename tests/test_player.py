@@ -1,0 +1,676 @@
+"""Tests for engine/player.py: the page that steps through the forward and backward pass.
+
+Two kinds: the Python side (gradients left as they were, errors, saving, Jupyter) runs
+anywhere Graphviz does; the page itself is driven in a real headless Chromium through
+Playwright (Debian's /usr/bin/chromium; a browser is never downloaded). Those tests skip
+only when Chromium or Playwright is missing. Every page is served from one made-up URL
+through Playwright's router, which fails the test on any other request.
+
+The engine is the oracle throughout: the numbers a page must show are computed here with
+`backward()` on the same graph, from a zero start, and formatted as `draw_dot` does.
+
+Set CHAINRULE_SCREENSHOTS=docs to write the screenshot the tests take to docs/player.png.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import io
+import math
+import os
+import random
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import engine
+from engine import Value, draw_dot
+from engine.draw import GraphvizNotFoundError, _number
+from engine.player import Player, player
+
+REPO = Path(__file__).resolve().parents[1]
+PAGE_URL = "http://chainrule.test/player.html"
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' not installed")
+pytestmark = needs_dot
+
+
+# ---- graphs ---------------------------------------------------------------------------
+
+
+def neuron() -> tuple[Value, dict[str, Value]]:
+    """tanh(x1*w1 + x2*w2 + b) with x1 used twice (once more in the output), from
+    Karpathy's lecture: a graph with a reused node."""
+    x1 = Value(2.0, label="x1")
+    x2 = Value(0.0, label="x2")
+    w1 = Value(-3.0, label="w1")
+    w2 = Value(1.0, label="w2")
+    b = Value(6.881373587019543, label="b")
+    n = x2 * w2 + x1 * w1 + b
+    n.label = "n"
+    o = n.tanh() * x1
+    o.label = "o"
+    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b}
+
+
+def big_graph(width: int = 7) -> Value:
+    """A two-layer network written out by hand: about 100 Values."""
+    rng = random.Random(7)
+    inputs = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(3)]
+    hidden = []
+    for j in range(width):
+        total = Value(rng.uniform(-1, 1), label=f"b{j}")
+        for i, x in enumerate(inputs):
+            total = total + Value(rng.uniform(-1, 1), label=f"w{j}{i}") * x
+        hidden.append(total.tanh())
+    out = hidden[0] * Value(rng.uniform(-1, 1), label="v0")
+    for j, h in enumerate(hidden[1:], start=1):
+        out = out + h * Value(rng.uniform(-1, 1), label=f"v{j}")
+    out.label = "out"
+    return out
+
+
+def engine_numbers(root: Value) -> dict[str, tuple[str, str]]:
+    """What the last step must show, by draw_dot id: the data and the gradient that
+    `backward()` gives from a zero start, formatted as draw_dot formats them. The graph's
+    gradients are put back afterwards."""
+    order = engine.topological_order(root)
+    saved = [node.grad for node in order]
+    for node in order:
+        node.grad = 0.0
+    root.backward()
+    numbers = {f"v{i}": (_number(node.data), _number(node.grad)) for i, node in enumerate(order)}
+    for node, grad in zip(order, saved):
+        node.grad = grad
+    return numbers
+
+
+# A random graph: each op takes operands from the pool of nodes made so far (so nodes get
+# reused), and every op the engine has appears. Domains are kept valid by construction.
+def _positive(a: Value) -> Value:
+    return a.abs() + 0.5
+
+
+OPS: list[tuple[int, Callable[..., Value]]] = [
+    (2, lambda a, b: a + b),
+    (2, lambda a, b: a - b),
+    (2, lambda a, b: a * b),
+    (2, lambda a, b: a / (b * b + 1.0)),
+    (2, lambda a, b: _positive(a) ** b),
+    (1, lambda a: a**2),
+    (1, lambda a: a**-1 if a.data != 0 else a**3),
+    (1, lambda a: 2.0**a),
+    (1, lambda a: -a),
+    (1, lambda a: 3.0 - a),
+    (1, lambda a: 0.5 * a),
+    (1, lambda a: 1.0 / (a * a + 1.0)),
+    (1, lambda a: a.exp()),
+    (1, lambda a: _positive(a).log()),
+    (1, lambda a: a.tanh()),
+    (1, lambda a: a.sigmoid()),
+    (1, lambda a: a.relu()),
+    (1, lambda a: a.leaky_relu()),
+    (1, lambda a: _positive(a).sqrt()),
+    (1, lambda a: abs(a)),
+    (1, lambda a: a.softplus()),
+    (2, lambda a, b: engine.dot([a, b], [b, 2.0], a)),
+    (2, lambda a, b: engine.sum([a, b, a, 1.5])),
+]
+for _name in ("sin", "cos"):  # newer ops, where the engine has them
+    if hasattr(Value, _name):
+        OPS.append((1, lambda a, name=_name: getattr(a, name)()))
+
+
+def random_graph(leaf_data: list[float], program: list[tuple[int, int, int]]) -> Value:
+    pool = [Value(x, label=f"a{i}") for i, x in enumerate(leaf_data)]
+    for op_index, first, second in program:
+        arity, op = OPS[op_index % len(OPS)]
+        operands = [pool[first % len(pool)], pool[second % len(pool)]][:arity]
+        pool.append(op(*operands))
+    # the output reuses the last nodes once more
+    return pool[-1] * pool[-2] + pool[-1] if len(pool) > len(leaf_data) + 1 else pool[-1]
+
+
+# ---- the Python side ------------------------------------------------------------------
+
+
+def test_player_leaves_every_grad_as_it_found_it():
+    out, leaves = neuron()
+    order = engine.topological_order(out)
+    for i, node in enumerate(order):
+        node.grad = [0.25, -3.0, math.nan, math.inf, 0.0][i % 5]
+    before = [node.grad for node in order]
+    player(out)
+    after = [node.grad for node in order]
+    assert [repr(g) for g in after] == [repr(g) for g in before]  # nan compares by repr
+
+
+def test_player_leaves_grads_alone_when_graphviz_is_missing(monkeypatch, tmp_path):
+    out, _ = neuron()
+    out.backward()
+    before = [node.grad for node in engine.topological_order(out)]
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
+        player(out)
+    assert [node.grad for node in engine.topological_order(out)] == before
+
+
+def test_graph_over_max_nodes_raises_the_same_error_as_draw_dot():
+    out, _ = neuron()
+    size = len(engine.topological_order(out))
+    with pytest.raises(ValueError) as from_player:
+        player(out, max_nodes=size - 1)
+    with pytest.raises(ValueError) as from_draw_dot:
+        draw_dot(out, max_nodes=size - 1)
+    assert str(from_player.value) == str(from_draw_dot.value)
+    assert f"max_nodes={size}" in str(from_player.value)
+    assert player(out, max_nodes=size).step_count > 0
+
+
+def test_default_max_nodes_is_200():
+    chain = Value(0.1, label="x")
+    for _ in range(198):
+        chain = chain.tanh()
+    chain = chain + 1.0  # the 1.0 is a constant leaf: 201 Values
+    assert len(engine.topological_order(chain)) == 201
+    with pytest.raises(ValueError, match="more than max_nodes=200"):
+        player(chain)
+
+
+def test_root_must_be_a_value():
+    with pytest.raises(TypeError, match="player: root must be a Value, got float"):
+        player(1.5)  # type: ignore[arg-type]
+
+
+def test_steps_are_one_per_op_forward_then_seed_then_one_per_rule():
+    out, _ = neuron()
+    ops = sum(1 for node in engine.topological_order(out) if node.op)
+    page = player(out)
+    assert page.step_count == ops + 1 + ops
+    assert f'max="{page.step_count}"' in page.html
+
+
+def test_a_leaf_root_gives_a_page_of_one_step():
+    page = player(Value(3.0, label="x"))
+    assert page.step_count == 1
+    assert 'max="1"' in page.html
+
+
+def test_same_graph_gives_the_same_page():
+    assert player(neuron()[0]).html == player(neuron()[0]).html
+
+
+def test_page_refers_to_nothing_outside_itself():
+    page = player(neuron()[0]).html
+    # namespaces are names, not requests; anything that could load something is absent
+    for pattern in (r"\bsrc\s*=", r"\bhref\s*=", r"url\(", r"@import", r"<link\b", r"<iframe\b"):
+        assert re.search(pattern, page, re.IGNORECASE) is None, pattern
+    assert "default-src 'none'" in page
+
+
+def test_labels_cannot_break_out_of_the_page():
+    x = Value(1.0, label="</script><script>alert(1)</script>")
+    y = Value(2.0, label="{{DATA}} & <b>")
+    page = player(x * y).html
+    assert page.count("<script>") == 1  # only the page's own script
+    assert "alert(1)</script>" not in page
+    assert page.count('id="player-data"') == 1
+
+
+def test_save_writes_the_page(tmp_path):
+    page = player(neuron()[0])
+    path = tmp_path / "page.html"
+    page.save(path)
+    assert path.read_text(encoding="utf-8") == page.html
+
+
+def test_save_failing_keeps_the_old_file_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    page = player(neuron()[0])
+    path = tmp_path / "page.html"
+    path.write_text("the previous page")
+
+    def failing_replace(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError, match="No space left"):
+        page.save(path)
+    assert path.read_text() == "the previous page"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+def test_repr_html_is_an_iframe_holding_the_whole_page():
+    page = player(neuron()[0])
+    shown = page._repr_html_()
+    match = re.fullmatch(
+        r'<iframe srcdoc="([^"]*)" [^>]*sandbox="allow-scripts"[^>]*></iframe>', shown
+    )
+    assert match is not None, shown[:200]
+    assert html.unescape(match.group(1)) == page.html
+    assert str(page.step_count) in repr(page)
+
+
+def test_engine_player_is_documented_in_every_public_name():
+    # engine.player is also the function's name in engine, so ask for the module itself
+    module = importlib.import_module("engine.player")
+
+    assert module.__doc__ and "player" in module.__doc__
+    for name in module.__all__:
+        assert getattr(module, name).__doc__, name
+    for name in ("save", "_repr_html_"):
+        assert getattr(Player, name).__doc__, name
+
+
+# ---- in the browser --------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """One page in the browser: what it requested, what it logged."""
+
+    def __init__(self, browser: object, page_html: str, viewport: tuple[int, int]) -> None:
+        self.html = page_html
+        self.requests: list[str] = []
+        self.refused: list[str] = []
+        self.console: list[str] = []
+        self.page = browser.new_page(  # type: ignore[attr-defined]
+            viewport={"width": viewport[0], "height": viewport[1]}
+        )
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("websocket", lambda socket: self.refused.append(socket.url))
+        self.page.on(
+            "console",
+            lambda message: (
+                self.console.append(f"{message.type}: {message.text}")
+                if message.type in ("error", "warning")
+                else None
+            ),
+        )
+        self.page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
+        self.page.route("**/*", self._serve)
+        self.page.goto(PAGE_URL)
+
+    def _serve(self, route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if url == PAGE_URL:
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=self.html)  # type: ignore[attr-defined]
+        else:
+            self.refused.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    def check_clean(self) -> None:
+        """No console error or warning, and no request but the page itself."""
+        assert self.console == []
+        assert self.refused == []
+        assert self.requests == [PAGE_URL]
+
+    # -- reading the page --
+
+    def step(self) -> int:
+        return int(self.page.eval_on_selector("input[type=range][data-role=step]", "e => e.value"))
+
+    def shown(self) -> dict[str, tuple[str, str]]:
+        """The text of every Value's data and grad fields, by draw_dot id."""
+        fields = self.page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll('[data-node]')].map(g =>
+                 [g.dataset.node, [g.querySelector('[data-field=data]').textContent,
+                                   g.querySelector('[data-field=grad]').textContent]]))"""
+        )
+        return {node_id: (data, grad) for node_id, (data, grad) in fields.items()}
+
+    def explanation(self) -> str:
+        return self.page.text_content("[data-role=explanation]") or ""
+
+    def press(self, key: str, times: int = 1) -> None:
+        for _ in range(times):
+            self.page.keyboard.press(key)
+
+    def click(self, action: str) -> None:
+        self.page.click(f"[data-action={action}]")
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@pytest.fixture
+def visit(browser) -> Iterator[Callable[..., Visit]]:
+    visits: list[Visit] = []
+
+    def open_page(page_html: str, viewport: tuple[int, int] = (1280, 800)) -> Visit:
+        visits.append(Visit(browser, page_html, viewport))
+        return visits[-1]
+
+    yield open_page
+    for v in visits:
+        v.close()
+
+
+def order_ids(root: Value) -> list[tuple[str, Value]]:
+    return [(f"v{i}", node) for i, node in enumerate(engine.topological_order(root))]
+
+
+def test_step_zero_shows_leaf_data_only_and_the_last_step_the_engines_numbers(visit):
+    out, _ = neuron()
+    page = visit(player(out).html)
+    expected = engine_numbers(out)
+    at_start = page.shown()
+    assert set(at_start) == set(expected)
+    for node_id, node in order_ids(out):
+        data, grad = at_start[node_id]
+        assert grad == ""
+        assert data == ("" if node.op else _number(node.data))
+    page.press("End")
+    assert page.shown() == expected
+    page.check_clean()
+
+
+def test_stepping_forward_and_back_with_buttons_and_keys(visit):
+    out, _ = neuron()
+    made = player(out)
+    page = visit(made.html)
+    ids = order_ids(out)
+    ops = [(node_id, node) for node_id, node in ids if node.op]
+
+    # forward: each step shows one more op node's data, in topological order
+    for count, (node_id, node) in enumerate(ops, start=1):
+        page.click("next")
+        assert page.step() == count
+        shown = page.shown()
+        assert shown[node_id][0] == _number(node.data)
+        later = [other for other, _ in ops[count:]]
+        assert all(shown[other][0] == "" for other in later)
+        assert all(grad == "" for _, grad in shown.values())
+    # back one and forward again with the arrow keys
+    page.press("ArrowLeft")
+    assert page.step() == len(ops) - 1
+    assert page.shown()[ops[-1][0]][0] == ""
+    page.press("ArrowRight", 2)
+    assert page.step() == len(ops) + 1  # the seed
+    root_id = ids[-1][0]
+    assert page.shown()[root_id][1] == "1"
+    assert all(grad == "" for node_id, (_, grad) in page.shown().items() if node_id != root_id)
+    page.click("prev")
+    assert page.step() == len(ops)
+    page.click("reset")
+    assert page.step() == 0
+    page.press("ArrowLeft")  # nothing before the start
+    assert page.step() == 0
+    page.press("End")
+    assert page.step() == made.step_count
+    page.press("ArrowRight")  # nothing after the end
+    assert page.step() == made.step_count
+    page.press("Home")
+    assert page.step() == 0
+    page.check_clean()
+
+
+def test_backward_steps_follow_backward_steps_order_with_the_engines_numbers(visit):
+    out, _ = neuron()
+    made = player(out)
+    page = visit(made.html)
+    ids = {node: node_id for node_id, node in order_ids(out)}
+    ops = sum(1 for node in ids if node.op)
+    page.press("ArrowRight", ops + 1)  # forward pass and seed
+
+    # the oracle: the engine's own pass, read after each rule
+    for node in ids:
+        node.grad = 0.0
+    for node in out.backward_steps():
+        if not node.op:
+            continue
+        page.press("ArrowRight")
+        shown = page.shown()
+        text = page.explanation()
+        assert text.startswith(f"{node.label or ids[node]} = ")
+        for parent in node.parents:
+            assert shown[ids[parent]][1] == _number(parent.grad)
+    assert page.step() == made.step_count
+    page.check_clean()
+
+
+def test_explanations_show_the_arithmetic_and_a_node_reached_again(visit):
+    x = Value(2.0, label="x")
+    w = Value(-3.0, label="w")
+    y = x * w
+    out = y * x  # x reached twice
+    out.label = "L"
+    page = visit(player(out).html)
+    page.press("ArrowRight")
+    assert page.explanation() == "v2 = x * w = 2 * -3 = -6"
+    page.press("ArrowRight")
+    assert page.explanation() == "L = v2 * x = -6 * 2 = -12"
+    page.press("ArrowRight")
+    assert page.explanation().startswith("dL/dL = 1")
+    page.press("ArrowRight")  # L's rule: dL/dv2 = x = 2, dL/dx = v2 = -6
+    text = page.explanation()
+    assert "dL/dv2 += dL/dL * dL/dv2 = 1 * 2 = 2" in text
+    assert "dL/dx += dL/dL * dL/dx = 1 * -6 = -6" in text
+    page.press("ArrowRight")  # v2's rule: dL/dx += 2 * -3 = -6, x reached a second time
+    text = page.explanation()
+    assert "dL/dx += dL/dv2 * dv2/dx = 2 * -3 = -6" in text
+    assert "dL/dx = -6 + -6 = -12" in text
+    assert "x is reached for the 2nd time" in text
+    assert x.grad == 0.0 and w.grad == 0.0
+    page.check_clean()
+
+
+def test_a_node_used_twice_by_one_op_adds_both_uses(visit):
+    a = Value(3.0, label="a")
+    out = a * a
+    page = visit(player(out).html)
+    page.press("End")
+    text = page.explanation()
+    # one line per use: d(a*a)/da = a for each, times the seed 1
+    assert text.count("dv1/da += dv1/dv1 * dv1/da = 1 * 3 = 3") == 2
+    assert "dv1/da = 3 + 3 = 6" in text
+    assert "v1 uses a 2 times" in text
+    assert page.shown()["v0"] == ("3", "6")
+    page.check_clean()
+
+
+def test_the_slider_jumps_to_any_step(visit):
+    out, _ = neuron()
+    made = player(out)
+    page = visit(made.html)
+    slider = page.page.locator("input[type=range][data-role=step]")
+    assert slider.get_attribute("min") == "0"
+    assert slider.get_attribute("max") == str(made.step_count)
+    slider.fill(str(made.step_count))
+    assert page.shown() == engine_numbers(out)
+    slider.fill("0")
+    assert all(grad == "" for _, grad in page.shown().values())
+    middle = made.step_count // 2
+    slider.fill(str(middle))
+    assert page.step() == middle
+    # the slider's own arrow keys move one step, as the page's keys do
+    slider.focus()
+    page.press("ArrowRight")
+    assert page.step() == middle + 1
+    page.check_clean()
+
+
+def test_play_steps_by_itself_and_pauses(visit):
+    out, _ = neuron()
+    page = visit(player(out).html)
+    play = page.page.locator("[data-action=play]")
+    play.click()
+    assert play.get_attribute("aria-pressed") == "true"
+    page.page.wait_for_function(
+        "() => Number(document.querySelector('[data-role=step]').value) >= 2", timeout=10_000
+    )
+    play.click()
+    assert play.get_attribute("aria-pressed") == "false"
+    paused_at = page.step()
+    page.page.wait_for_timeout(1500)
+    assert page.step() == paused_at
+    page.check_clean()
+
+
+def test_nan_and_inf_show_as_nan_and_inf(visit):
+    x = Value(1000.0, label="x")
+    big = x.exp()  # inf
+    out = big * 0.0  # nan, and nan gradients below it
+    out.label = "out"
+    page = visit(player(out).html)
+    page.press("End")
+    shown = page.shown()
+    assert shown == engine_numbers(out)
+    assert shown["v1"][0] == "inf"  # exp(1000)
+    assert shown["v3"][0] == "nan"  # inf * 0
+    assert shown["v0"][1] == "nan"  # d/dx exp(x) * 0 = inf * 0
+    page.check_clean()
+
+
+def test_a_leaf_root_steps_once(visit):
+    page = visit(player(Value(-2.5, label="x")).html)
+    assert page.shown() == {"v0": ("-2.5", "")}
+    page.press("ArrowRight")
+    assert page.shown() == {"v0": ("-2.5", "1")}
+    assert "leaf" in page.explanation()
+    page.check_clean()
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    leaf_data=st.lists(st.floats(-2.0, 2.0, allow_nan=False), min_size=1, max_size=4),
+    program=st.lists(
+        st.tuples(st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 1000)),
+        min_size=1,
+        max_size=10,
+    ),
+)
+def test_last_step_equals_the_engine_on_random_graphs(visit, leaf_data, program):
+    out = random_graph(leaf_data, program)
+    order = engine.topological_order(out)
+    before = [repr(node.grad) for node in order]
+    made = player(out)
+    assert [repr(node.grad) for node in order] == before
+    page = visit(made.html)
+    page.press("End")
+    assert page.shown() == engine_numbers(out)
+    page.check_clean()
+    page.close()
+
+
+def test_every_op_appears_in_the_random_graphs():
+    # the random graphs above draw from this table: check it covers every op the engine has
+    made = set()
+    for arity, op in OPS:
+        operands = [Value(0.7), Value(-1.3)][:arity]
+        result = op(*operands)
+        made.update(node.op for node in engine.topological_order(result) if node.op)
+    expected = {
+        "+",
+        "-",
+        "*",
+        "/",
+        "**",
+        "neg",
+        "exp",
+        "log",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "leaky_relu",
+        "sqrt",
+        "abs",
+        "softplus",
+        "dot",
+        "sum",
+    }
+    expected |= {name for name in ("sin", "cos") if hasattr(Value, name)}
+    assert expected <= made
+
+
+def test_readable_at_100_nodes(visit):
+    out = big_graph()
+    size = len(engine.topological_order(out))
+    assert size == 100
+    started = time.perf_counter()
+    made = player(out)
+    build_seconds = time.perf_counter() - started
+    page = visit(made.html, viewport=(1280, 800))
+    middle = made.step_count * 3 // 4  # in the backward pass
+    page.page.locator("input[type=range][data-role=step]").fill(str(middle))
+    measured = page.page.evaluate(
+        """() => {
+            const graph = document.querySelector('[data-role=graph]').getBoundingClientRect();
+            const current = document.querySelector('[data-node].current');
+            const box = current.getBoundingClientRect();
+            const text = current.querySelector('[data-field=data]').parentElement;
+            return {
+              inside: box.left >= graph.left && box.right <= graph.right &&
+                      box.top >= graph.top && box.bottom <= graph.bottom,
+              textHeight: text.getBoundingClientRect().height,
+              zoom: document.querySelector('[data-role=zoom]').textContent,
+            };
+        }"""
+    )
+    assert measured["inside"], measured  # the page scrolled to the step's node
+    assert measured["textHeight"] >= 10, measured  # numbers at least 10 px tall
+    assert int(measured["zoom"].rstrip("%")) >= 75
+    assert build_seconds < 20
+    page.check_clean()
+
+
+def test_screenshot_at_a_middle_step_is_not_blank(visit, tmp_path):
+    from PIL import Image
+
+    out, _ = neuron()
+    made = player(out, title="o = tanh(x2*w2 + x1*w1 + b) * x1")
+    page = visit(made.html, viewport=(1400, 520))
+    # the backward step where x1, used twice, gets its second gradient
+    while "x1 is reached for the 2nd time" not in page.explanation():
+        assert page.step() < made.step_count
+        page.press("ArrowRight")
+    assert 0 < page.step() < made.step_count
+    png = page.page.screenshot()
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (1400, 520)
+    raw = image.tobytes()
+    pixels = [tuple(raw[i : i + 3]) for i in range(0, len(raw), 3)]
+    colours = set(pixels)
+    not_white = sum(1 for p in pixels if p != (255, 255, 255))
+    assert len(colours) > 50  # text, lines, the highlight and fill colours
+    assert not_white > 0.03 * len(pixels)
+    # the step's highlight colours are on screen: red (backward) and yellow (changed)
+    assert any(r > 200 and g < 80 and b < 80 for r, g, b in colours)
+    assert any(r > 240 and 200 < g < 240 and b < 160 for r, g, b in colours)
+    (tmp_path / "player.png").write_bytes(png)
+    if os.environ.get("CHAINRULE_SCREENSHOTS") == "docs":
+        from engine.files import write_atomic
+
+        write_atomic(REPO / "docs" / "player.png", png)
+    page.check_clean()
