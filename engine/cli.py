@@ -41,7 +41,14 @@ from engine.expression import (
 from engine.files import write_atomic
 from engine.messages import QUOTE_LIMIT, quote
 
-__all__ = ["OneLineErrorParser", "UsageError", "add_draw_parser", "run_draw", "main"]
+__all__ = [
+    "OneLineErrorParser",
+    "UsageError",
+    "add_draw_parser",
+    "main",
+    "parse_assignments",
+    "run_draw",
+]
 
 PROG = "chainrule draw"
 EXIT_FAILURE = 1

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -128,7 +129,7 @@ def player(
     steps = [_start_step(order, ids, names)]
     steps += _forward_steps(order, ids, names)
     steps += backward.steps
-    data = {"steps": steps, "root": ids[root]}
+    data = {"steps": steps}
     page = _page(title or "chainrule player", svg, data)
     return Player(page, len(steps) - 1)
 
@@ -278,11 +279,15 @@ def _record_backward(
             if node is root:
                 record.grad[root] = root.grad
                 record.steps.append(_seed_step(root, ids, names[root]))
+            before = record.grad.get(node, 0.0)
             if node.op:
                 title_number = len(record.steps)  # the seed came first: rules count from 1
                 step = _rule_step(node, ids, names, names[root], record)
                 step["title"] = f"Backward {title_number}/{rules}: {step['title']}"
                 record.steps.append(step)
+            if not _same(before, node.grad):
+                record.grad[node] = node.grad
+                _note_hook(record, ids[node], names[node], names[root], before, node.grad)
     finally:
         passes.close()
     if rules:
@@ -291,6 +296,24 @@ def _record_backward(
             "backward() gives from a zero start."
         )
     return record
+
+
+def _note_hook(
+    record: _Backward, node_id: str, name: str, out: str, before: float, after: float
+) -> None:
+    """A hook on the node replaced its complete gradient (what its rule then passed on):
+    say so in the latest step, which is when it happened."""
+    step = record.steps[-1]
+    step["set"].append([node_id, "grad", _number(after)])
+    step["changed"] = _unique([*step.get("changed", []), node_id])
+    step["text"] += (
+        f"\nA hook on {name} replaced its gradient d{out}/d{name} = {_number(before)} "
+        f"with {_number(after)}."
+    )
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
 
 
 def _seed_step(root: Value, ids: dict[Value, str], out: str) -> dict:

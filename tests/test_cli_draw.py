@@ -398,3 +398,36 @@ def test_draw_html_writes_the_player_page(tmp_path, capsys):
     assert f"wrote {out}" in printed
     value = math.tanh(2 * -3 + 6.88)
     assert f"d/dx = {-3 * (1 - value**2):.6g}" in printed  # the printed grads are unchanged
+
+
+# ---- documentation (issue 17) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("module_name", ["engine.cli", "engine.expression", "engine.draw"])
+def test_every_public_name_has_a_docstring(module_name):
+    import importlib
+    import inspect
+
+    module = importlib.import_module(module_name)
+    assert module.__doc__
+    missing = []
+    for name in module.__all__:
+        value = getattr(module, name)
+        if not (inspect.isclass(value) or inspect.isfunction(value)):
+            continue
+        if not inspect.getdoc(value):
+            missing.append(name)
+        if inspect.isclass(value):
+            for attribute, member in vars(value).items():
+                if not attribute.startswith("_") and callable(member) and not member.__doc__:
+                    missing.append(f"{name}.{attribute}")
+    assert missing == []
+    # and everything public is listed in __all__
+    defined_here = [
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and (inspect.isclass(value) or inspect.isfunction(value))
+        and value.__module__ == module_name
+    ]
+    assert sorted(set(defined_here) - set(module.__all__)) == []

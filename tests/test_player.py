@@ -70,9 +70,9 @@ def big_graph(width: int = 7) -> Value:
         for i, x in enumerate(inputs):
             total = total + Value(rng.uniform(-1, 1), label=f"w{j}{i}") * x
         hidden.append(total.tanh())
-    out = hidden[0] * Value(rng.uniform(-1, 1), label="v0")
+    out = hidden[0] * Value(rng.uniform(-1, 1), label="u0")
     for j, h in enumerate(hidden[1:], start=1):
-        out = out + h * Value(rng.uniform(-1, 1), label=f"v{j}")
+        out = out + h * Value(rng.uniform(-1, 1), label=f"u{j}")
     out.label = "out"
     return out
 
@@ -673,4 +673,59 @@ def test_screenshot_at_a_middle_step_is_not_blank(visit, tmp_path):
         from engine.files import write_atomic
 
         write_atomic(REPO / "docs" / "player.png", png)
+    page.check_clean()
+
+
+def test_jupyter_shows_the_page_as_html():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    page = player(neuron()[0])
+    data, _ = formatters.DisplayFormatter().format(page)
+    assert data["text/html"] == page._repr_html_()
+
+
+def test_the_page_works_inside_a_notebooks_output(visit):
+    # what Jupyter does with _repr_html_: the HTML goes into the notebook's own page
+    out, _ = neuron()
+    made = player(out)
+    host = f"<!DOCTYPE html><html><body><p>Out[1]:</p>{made._repr_html_()}</body></html>"
+    page = visit(host)
+    frame = page.page.frame_locator("iframe")
+    slider = frame.locator("input[type=range][data-role=step]")
+    assert slider.input_value() == "0"
+    frame.locator("[data-action=next]").click()
+    assert slider.input_value() == "1"
+    page.page.keyboard.press("ArrowRight")  # the click gave the frame the keyboard
+    assert slider.input_value() == "2"
+    frame.locator("[data-action=prev]").click()
+    assert slider.input_value() == "1"
+    slider.fill(str(made.step_count))
+    last = frame.locator("[data-node]").evaluate_all(
+        """groups => Object.fromEntries(groups.map(g => [g.dataset.node,
+             [g.querySelector('[data-field=data]').textContent,
+              g.querySelector('[data-field=grad]').textContent]]))"""
+    )
+    assert {k: tuple(v) for k, v in last.items()} == engine_numbers(out)
+    page.check_clean()
+
+
+def test_hooks_run_once_as_in_backward_and_the_page_shows_their_effect(visit):
+    if not hasattr(Value, "register_hook"):
+        pytest.skip("this engine has no hooks")
+    x = Value(1.5, label="x")
+    w = Value(-2.0, label="w")
+    h = x * w
+    calls = []
+
+    def double(grad):
+        calls.append(grad)
+        return 2 * grad
+
+    h.register_hook(double)
+    out = h.tanh() * x
+    made = player(out)
+    assert len(calls) == 1  # the page's own backward pass, and nothing else
+    expected = engine_numbers(out)  # backward() with the hook: x gets the doubled share
+    page = visit(made.html)
+    page.press("End")
+    assert page.shown() == expected
     page.check_clean()
