@@ -25,7 +25,7 @@ import keyword
 import math
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -97,8 +97,8 @@ class OneLineErrorParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
     def parse_known_args(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
-    ) -> tuple[argparse.Namespace, list[str]]:
+        self, args: Sequence[str] | None = None, namespace: Any = None
+    ) -> tuple[Any, list[str]]:
         """argparse's parse, except that a `dash_positional` value may start with `-`."""
         if self.dash_positional is None:
             return super().parse_known_args(args, namespace)
@@ -153,7 +153,7 @@ def add_draw_parser(subparsers: Any) -> argparse.ArgumentParser:
     When the parser is a `OneLineErrorParser` (a dispatcher built on one makes its
     subparsers so), the expression may start with `-`.
     """
-    parser = subparsers.add_parser(
+    parser: argparse.ArgumentParser = subparsers.add_parser(
         "draw",
         help="draw the computation graph of an expression, with data and gradients",
         description=(
@@ -213,7 +213,9 @@ def add_draw_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _choice(option: str, choices: tuple[str, ...], normalize: Any) -> Any:
+def _choice(
+    option: str, choices: tuple[str, ...], normalize: Callable[[str], str]
+) -> Callable[[str], str]:
     """An argparse `type` that accepts `choices` in any case and refuses anything else with
     a message that quotes the input at a bounded length (argparse's own quotes it whole)."""
 

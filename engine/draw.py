@@ -199,8 +199,8 @@ def _contributions(node: Value, grad_output: float) -> list[float | None]:
     rule = node._backward
     if rule is None:
         return []
-    while hasattr(rule, "__wrapped__"):
-        rule = rule.__wrapped__
+    while (wrapped := getattr(rule, "__wrapped__", None)) is not None:
+        rule = wrapped
     # a fresh slot for each Value operand position, so a * a gives each use its own
     slots: list[_Slot] = []
 
@@ -211,7 +211,7 @@ def _contributions(node: Value, grad_output: float) -> list[float | None]:
     stand_in = _Slot(node.data)
     _copy_links(stand_in, node, slot_for)
     try:
-        rule(stand_in, grad_output)  # type: ignore[arg-type]
+        rule(stand_in, grad_output)
         shares: list[float | None] = [float(slot.grad) for slot in slots]
     except (ArithmeticError, ValueError, AnomalyError):
         shares = [math.nan] * len(slots)
@@ -227,11 +227,12 @@ def to_svg(
     """The SVG text of a Value's graph (drawn with `draw_dot(root, **draw_options)`) or of
     an already drawn Digraph. Raises `GraphvizNotFoundError` if `dot` is not installed;
     see `render` for `timeout`."""
-    graph = root_or_graph
     if isinstance(root_or_graph, Value):
         graph = draw_dot(root_or_graph, **draw_options)
     elif draw_options:
         raise TypeError("to_svg: drawing options apply to a Value, not to a drawn graph")
+    else:
+        graph = root_or_graph
     return render(graph, "svg", timeout).decode("utf-8")
 
 
@@ -249,7 +250,7 @@ def render(
     graphviz = _import_graphviz()
     if timeout is None:
         try:
-            return graph.pipe(format=format)
+            return bytes(graph.pipe(format=format))
         except graphviz.ExecutableNotFound as error:
             raise GraphvizNotFoundError(INSTALL_HINT) from error
     command = ["dot", f"-T{format}"]
@@ -267,7 +268,7 @@ def render(
     if finished.returncode != 0:
         message = finished.stderr.decode("utf-8", "replace").strip()
         raise subprocess.CalledProcessError(finished.returncode, command, stderr=message)
-    return finished.stdout
+    return bytes(finished.stdout)
 
 
 def save_backward_frames(

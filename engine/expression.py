@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping
+from typing import cast
 
 from engine.messages import QUOTE_LIMIT, quote
 from engine.value import Value
@@ -259,7 +260,7 @@ def _check_exponent(node: ast.AST) -> None:
 
 def _literal(node: ast.Constant) -> float:
     value = node.value
-    if type(value) not in (int, float):  # bool, str, bytes, complex, None, ...
+    if isinstance(value, bool) or not isinstance(value, (int, float)):  # str, complex, ...
         raise ExpressionError(f"{quote(value)} is not allowed{_at(node)}; only real numbers")
     try:
         number = float(value)
@@ -354,5 +355,6 @@ def _compute(tree: ast.Expression, leaves: dict[str, Value]) -> Value | float:
             argument = results.pop()
             if not isinstance(argument, Value):
                 argument = Value(argument)
-            results.append(FUNCTIONS[node.func.id](argument))  # type: ignore[union-attr]
+            function = cast(ast.Name, cast(ast.Call, node).func)
+            results.append(FUNCTIONS[function.id](argument))
     return results.pop()

@@ -52,6 +52,9 @@ _OP_ID = re.compile(r"(v\d+)op")
 _EDGE_TITLE = re.compile(r"(v\d+(?:op)?)->(v\d+(?:op)?)")
 _PLACEHOLDER = re.compile(r"\{\{([A-Z]+)\}\}")
 
+# one step of the page, as its script reads it (see "the steps" below)
+Step = dict[str, Any]
+
 
 class Player:
     """A self-contained HTML page that steps through a graph's forward and backward pass.
@@ -202,7 +205,7 @@ def _ordinal(n: int) -> str:
 #   title, text: the heading and the explanation
 
 
-def _start_step(order: list[Value], ids: dict[Value, str], names: dict[Value, str]) -> dict:
+def _start_step(order: list[Value], ids: dict[Value, str], names: dict[Value, str]) -> Step:
     leaves = [node for node in order if not node.op]
     ops = len(order) - len(leaves)
     shown = ", ".join(f"{names[node]} = {_number(node.data)}" for node in leaves[:12])
@@ -228,7 +231,7 @@ def _start_step(order: list[Value], ids: dict[Value, str], names: dict[Value, st
 
 def _forward_steps(
     order: list[Value], ids: dict[Value, str], names: dict[Value, str]
-) -> list[dict]:
+) -> list[Step]:
     steps = []
     ops = [node for node in order if node.op]
     for count, node in enumerate(ops, start=1):
@@ -254,7 +257,7 @@ class _Backward:
     """The backward pass as the page shows it: its steps, each node's gradient so far (the
     final one once the pass is over) and how many uses have reached each node."""
 
-    steps: list[dict] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
     grad: dict[Value, float] = field(default_factory=dict)
     uses_reached: dict[Value, int] = field(default_factory=dict)
 
@@ -316,7 +319,7 @@ def _same(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b))
 
 
-def _seed_step(root: Value, ids: dict[Value, str], out: str) -> dict:
+def _seed_step(root: Value, ids: dict[Value, str], out: str) -> Step:
     text = f"d{out}/d{out} = {_number(root.grad)}: the output's gradient with respect to itself."
     if root.op:
         text += " From here the gradient flows backwards, one rule at a time."
@@ -335,7 +338,7 @@ def _seed_step(root: Value, ids: dict[Value, str], out: str) -> dict:
 
 def _rule_step(
     node: Value, ids: dict[Value, str], names: dict[Value, str], out: str, record: _Backward
-) -> dict:
+) -> Step:
     """The step of `node`'s rule, which has just run: its parents' `.grad` hold the pass's
     totals so far, and `record.grad` still holds their totals from before this rule."""
     name = names[node]
