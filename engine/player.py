@@ -44,6 +44,8 @@ INFIX_OPS = ("+", "-", "*", "/", "**")
 # a fused dot with more terms than this is written with an ellipsis
 MAX_TERMS_SHOWN = 6
 IFRAME_HEIGHT_PX = 620
+# what the page calls an output without a label
+ROOT_NAME = "out"
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -142,13 +144,17 @@ def player(
 
 def _node_names(order: list[Value], ids: dict[Value, str]) -> dict[Value, str]:
     """What the page calls each node: its label, or its id (`v3`) when it has none; a
-    label that several nodes share gets the id too (`x [v3]`), so every name is unique."""
+    label that several nodes share gets the id too (`x [v3]`), so every name is unique.
+    An unlabelled output is `out` (unless a node is labelled so), for d out/d x."""
     counts: dict[str, int] = {}
     for node in order:
         counts[node.label] = counts.get(node.label, 0) + 1
+    root = order[-1]
     names = {}
     for node in order:
-        if not node.label:
+        if not node.label and node is root and ROOT_NAME not in counts:
+            names[node] = ROOT_NAME
+        elif not node.label:
             names[node] = ids[node]
         elif counts[node.label] > 1 or _VALUE_ID.fullmatch(node.label):
             names[node] = f"{node.label} [{ids[node]}]"

@@ -488,10 +488,10 @@ def test_a_node_used_twice_by_one_op_adds_both_uses(visit):
     page = visit(player(out).html)
     page.press("End")
     text = page.explanation()
-    # one line per use: d(a*a)/da = a for each, times the seed 1
-    assert text.count("dv1/da += dv1/dv1 * dv1/da = 1 * 3 = 3") == 2
-    assert "dv1/da = 3 + 3 = 6" in text
-    assert "v1 uses a 2 times" in text
+    # one line per use: d(a*a)/da = a for each, times the seed 1; the output is "out"
+    assert text.count("dout/da += dout/dout * dout/da = 1 * 3 = 3") == 2
+    assert "dout/da = 3 + 3 = 6" in text
+    assert "out uses a 2 times" in text
     assert page.shown()["v0"] == ("3", "6")
     page.check_clean()
 
@@ -729,3 +729,15 @@ def test_hooks_run_once_as_in_backward_and_the_page_shows_their_effect(visit):
     page.press("End")
     assert page.shown() == expected
     page.check_clean()
+
+
+def test_every_node_has_a_unique_name_on_the_page():
+    a = Value(1.0, label="x")
+    b = Value(2.0, label="x")  # the same label twice
+    c = Value(3.0)  # no label: its id
+    out = (a * b) * c
+    page = player(out).html
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", page)
+    assert {"x [v0]", "x [v1]", "v2", "v3", "out"} <= set(texts)
+    labelled = Value(1.0, label="out") * Value(2.0, label="y")  # "out" is taken: the id
+    assert ">v2</text>" in player(labelled).html
