@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from engine.files import write_atomic
@@ -58,7 +58,7 @@ def grid_classes(model: MLP, xs: Sequence[float], ys: Sequence[float]) -> Any:
 
     gx, gy = np.meshgrid(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float))
     h = np.stack([gx.ravel(), gy.ravel()], axis=1)
-    activations = {
+    activations: dict[str, Callable[[Any], Any]] = {
         "relu": lambda a: np.maximum(a, 0.0),
         "tanh": np.tanh,
         "sigmoid": lambda a: 0.5 * (1.0 + np.tanh(0.5 * a)),  # = 1 / (1 + e^-a), no overflow
@@ -85,7 +85,7 @@ def decision_boundary_figure(
     pad_x, pad_y = 0.1 * (x_max - x_min) + 0.1, 0.1 * (y_max - y_min) + 0.1
     xs = np.linspace(x_min - pad_x, x_max + pad_x, 250)
     ys = np.linspace(y_min - pad_y, y_max + pad_y, 250)
-    classes = grid_classes(model, xs, ys)
+    classes = grid_classes(model, xs.tolist(), ys.tolist())
     n_classes = max(int(classes.max()), max(y)) + 1
     fig = Figure(figsize=(5.5, 5))
     ax = fig.subplots()

@@ -115,7 +115,7 @@ def training_report(
         }
 
     train_points, test_points = point_data(X, y), point_data(X_test, y_test)
-    n_classes = 1 + max([*y, *(y_test or [])])
+    n_classes = 1 + max(int(c) for c in [*y, *(y_test or [])])
     known = final_accuracy or {}
     train_accuracy = known["train"] if "train" in known else _accuracy(model, X, y)
     final = {"train": format_accuracy(train_accuracy)}

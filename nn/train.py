@@ -161,7 +161,7 @@ def predict_class(loss: str, output: Any) -> int:
 def predict(model: Module, X: Sequence[Sequence[float]], loss: str) -> list[int]:
     """The predicted class of every point, without recording a graph."""
     with engine.no_grad():
-        return [predict_class(loss, model(x)) for x in X]  # type: ignore[operator]
+        return [predict_class(loss, model(x)) for x in X]
 
 
 def accuracy(model: Module, X: Sequence[Sequence[float]], y: Sequence[int], loss: str) -> float:
@@ -261,7 +261,7 @@ def fit(
             for start in range(0, len(order), batch_size):
                 batch = order[start : start + batch_size]
                 labels = [y[i] for i in batch]
-                outputs = [model(X[i]) for i in batch]  # type: ignore[operator]
+                outputs = [model(X[i]) for i in batch]
                 loss_value = batch_loss(loss, outputs, labels, n_classes)
                 optimizer.zero_grad()
                 loss_value.backward()
@@ -301,8 +301,8 @@ class _Progress:
             try:
                 from tqdm.auto import tqdm
             except ImportError:  # no bar then: the plain lines below say the same
-                tqdm = None
-            if tqdm is not None:
+                pass
+            else:
                 self.bar = tqdm(total=epochs, desc="train", unit="epoch", file=self.stream)
 
     def update(self, end: EpochEnd, last: bool) -> None:
@@ -366,7 +366,7 @@ class Snapshots:
         self._latest: Snapshot | None = None
         n_classes = n_classes or max(y) + 1
         with engine.no_grad():
-            outputs = [model(x) for x in X]  # type: ignore[operator]
+            outputs = [model(x) for x in X]
             start_loss = batch_loss(loss, outputs, y, n_classes).data
         correct = sum(predict_class(loss, o) == t for o, t in zip(outputs, y))
         parameters = tuple(p.data for p in model.parameters())
@@ -449,7 +449,7 @@ def _layer_sizes(text: str) -> list[int]:
 def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the `train` subcommand to a `chainrule` parser's subparsers; every option's help
     states its default."""
-    parser = subparsers.add_parser(
+    parser: argparse.ArgumentParser = subparsers.add_parser(
         "train",
         help="train an MLP on a toy 2-D data set",
         description="Train an MLP on a toy 2-D data set, test it on fresh points, and write "
@@ -559,7 +559,7 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _make_data(name: str, n_samples: int, noise: float, seed: int) -> datasets.Dataset:
     make: Callable[..., datasets.Dataset] = DATASETS[name]["make"]
-    return make(n_samples, noise=noise, seed=seed)  # type: ignore[no-any-return]
+    return make(n_samples, noise=noise, seed=seed)
 
 
 def estimate_run_bytes(
