@@ -339,6 +339,9 @@ def _draw(args: argparse.Namespace) -> str:
 
 def _fail(message: str, status: int) -> int:
     one_line = " ".join(message.split())
+    # the parts quoted from the user are cut already; Graphviz's stderr may echo more
+    if len(one_line) > 4 * QUOTE_LIMIT:
+        one_line = f"{one_line[: 4 * QUOTE_LIMIT]}... (cut)"
     print(f"{PROG}: error: {one_line}", file=sys.stderr)
     return status
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.autograd import topological_order
 from engine.files import write_atomic
+from engine.messages import quote
 from engine.mode import AnomalyError
 from engine.value import Value, _copy_links, _parents
 
@@ -124,9 +125,11 @@ def _draw(
     its label (the player names every node, so that its explanations can refer to them).
     """
     if rankdir not in RANKDIRS:
-        raise ValueError(f"draw_dot: rankdir must be 'LR' or 'TB', got {rankdir!r}")
+        raise ValueError(f"draw_dot: rankdir must be 'LR' or 'TB', got {quote(rankdir)}")
     if color_by not in COLOR_BY:
-        raise ValueError(f"draw_dot: color_by must be None, 'role' or 'grad', got {color_by!r}")
+        raise ValueError(
+            f"draw_dot: color_by must be None, 'role' or 'grad', got {quote(color_by)}"
+        )
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
     order = _checked_order(root, max_nodes)
@@ -285,7 +288,7 @@ def save_backward_frames(
     """
     graphviz = _import_graphviz()
     if format not in graphviz.FORMATS:
-        raise ValueError(f"save_backward_frames: unknown format {format!r}")
+        raise ValueError(f"save_backward_frames: unknown format {quote(format)}")
     max_nodes = draw_options.pop("max_nodes", DEFAULT_MAX_NODES)
     steps = len(_checked_order(root, max_nodes))
     render(graphviz.Digraph(), format)  # fail before any gradient changes if dot is missing
@@ -361,7 +364,7 @@ def _import_graphviz() -> Any:
 
 def _checked_order(root: Value, max_nodes: int) -> list[Value]:
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
+        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {quote(max_nodes)}")
     order = topological_order(root)
     if len(order) > max_nodes:
         raise ValueError(

@@ -431,3 +431,16 @@ def test_every_public_name_has_a_docstring(module_name):
         and value.__module__ == module_name
     ]
     assert sorted(set(defined_here) - set(module.__all__)) == []
+
+
+def test_graphviz_error_text_is_cut_to_one_short_line(tmp_path, capsys, monkeypatch):
+    import engine.cli
+
+    def failing_render(*args, **kwargs):
+        raise subprocess.CalledProcessError(1, ["dot"], stderr="Error: " + "e\n" * 100_000)
+
+    monkeypatch.setattr(engine.cli, "render", failing_render)
+    assert main(["draw", "x", "--set", "x=1", "-o", str(tmp_path / "g.svg")]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and len(err) < 1000
+    assert "Graphviz failed (exit status 1): Error: e e" in err

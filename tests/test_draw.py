@@ -587,3 +587,16 @@ def test_contributions_are_the_rules_own_adds_and_none_for_a_number_operand():
     # division: g / y, exactly as the rule computes it (not g * (1 / y))
     assert _contributions(x / y, 0.3)[0] == 0.3 / -2.0
     assert _contributions(Value(1.0), 1.0) == []
+
+
+def test_bad_options_are_quoted_at_a_bounded_length():
+    out, _ = neuron()
+    huge = "Q" * 100_000
+    for call in (
+        lambda: draw_dot(out, rankdir=huge),
+        lambda: draw_dot(out, color_by=huge),
+        lambda: draw_dot(out, max_nodes=huge),
+    ):
+        with pytest.raises(ValueError) as info:
+            call()
+        assert len(str(info.value)) < 400
