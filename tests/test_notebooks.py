@@ -35,6 +35,7 @@ COURSE = [
     "05_neurons_and_activations",
     "06_build_an_mlp",
     "07_the_training_loop",
+    "08_recognising_digits",
     "09_higher_order",
 ]
 
