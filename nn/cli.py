@@ -12,11 +12,12 @@ chainrule's `nn/__init__.py`). The check says so in one line, with what to do.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import importlib.metadata
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 __all__ = ["main", "build_parser", "version", "check_packages"]
 
@@ -92,11 +93,18 @@ def _same_file(a: str | None, b: str) -> bool:
 
 def _other_distributions(name: str) -> list[str]:
     """Installed distributions other than chainrule that provide top-level `name`."""
-    try:
-        providers = importlib.metadata.packages_distributions().get(name, [])
-    except Exception:  # broken metadata of some other package must not stop the command
-        return []
+    providers = _providers().get(name, [])
     return sorted({p for p in providers if p.lower() != DISTRIBUTION})
+
+
+@functools.lru_cache(maxsize=1)
+def _providers() -> Mapping[str, list[str]]:
+    """Top-level import name -> distributions, read once per process: reading every
+    installed distribution's file list takes about 0.15 s."""
+    try:
+        return importlib.metadata.packages_distributions()
+    except Exception:  # broken metadata of some other package must not stop the command
+        return {}
 
 
 def build_parser() -> argparse.ArgumentParser:

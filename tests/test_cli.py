@@ -99,7 +99,11 @@ def test_another_distribution_installing_nn_gets_a_warning(monkeypatch, capsys):
         return {"nn": ["chainrule", "nn-toolkit"], "engine": ["chainrule"]}
 
     monkeypatch.setattr(importlib.metadata, "packages_distributions", providers)
-    assert main(["--version"]) == 0
+    nn.cli._providers.cache_clear()  # read once per process: read again under the patch
+    try:
+        assert main(["--version"]) == 0
+    finally:
+        nn.cli._providers.cache_clear()
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and "warning" in lines[0] and "nn-toolkit" in lines[0]
