@@ -232,6 +232,9 @@ _PAGE = r"""<!DOCTYPE html>
   </span>
   <label data-role="test-toggle"><input type="checkbox" data-role="test-points"> test points</label>
 </div>
+<p class="legend">Loss and train accuracy of an epoch are its means over the training set,
+  measured as the epoch ran (as the training printout shows them); epoch 0 is before
+  training. Test accuracy is the snapshot's weights on the test points.</p>
 
 <div class="panels">
   <div class="panel">

@@ -710,6 +710,9 @@ def run_train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> in
             "accuracy": [end.accuracy for end in finite_ends],
         }
         last_finite = recorder.snapshots[-1].epoch
+        # the page's final accuracy is that of the last finite weights, not of inf/nan ones
+        for p, value in zip(model.parameters(), recorder.snapshots[-1].parameters):
+            p.data = value
         report = training_report(
             model,
             X,
