@@ -90,7 +90,7 @@ def run_after(folder: str) -> dict[str, float]:
     optimizer = nn.Adam(net.parameters(), lr=train.ADAM_LR)
     recorder_cpu = 0.0
     cpu, wall = time.process_time(), time.perf_counter()
-    recorder = train.Snapshots(net, X, y, loss="bce", epochs=200, n_classes=2)
+    recorder = train.Snapshots(net, X, y, loss="bce", n_classes=2)
     recorder_cpu += time.process_time() - cpu
 
     def timed(end: train.EpochEnd) -> bool:

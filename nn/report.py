@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 __all__ = ["Report", "training_report", "MAX_SNAPSHOTS", "MAX_NUMBERS"]
 
 # at most this many snapshots, and this many parameter numbers over all snapshots, keep
-# the page small: the default run embeds 101 x 337 numbers (~0.4 MB)
-MAX_SNAPSHOTS = 101
+# the page small (Snapshots keeps up to 100 epochs, plus epoch 0 and the last one)
+MAX_SNAPSHOTS = 102
 MAX_NUMBERS = 150_000
 # parameters are stored with 6 significant digits: ~10 characters each instead of ~20,
 # and a boundary that differs from the model's by far less than a pixel

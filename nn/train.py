@@ -341,11 +341,13 @@ class Snapshots:
     """A `fit` callback that keeps copies of the parameters for the replay page.
 
     It records epoch 0 (before training; loss and accuracy over the whole training set)
-    when made, then every epoch up to `max_snapshots`, or evenly spaced epochs for longer
-    runs, and always the last epoch that ran. Epochs whose loss or parameters are not
-    finite (a diverged run) are not recorded, so the replay ends at the last finite one.
+    when made, then every epoch; when more than `max_snapshots` epochs are kept, it keeps
+    every other one and records half as often from then on, so a run of any length ends
+    with evenly spaced snapshots, every epoch for a short one. The last epoch that ran is
+    always there. Epochs whose loss or parameters are not finite (a diverged run) are not
+    recorded, so the replay ends at the last finite one.
 
-        recorder = Snapshots(model, X, y, loss="bce", epochs=200)
+        recorder = Snapshots(model, X, y, loss="bce")
         history = fit(model, X, y, loss="bce", epochs=200, callbacks=[recorder])
         training_report(model, X, y, history, snapshots=recorder.snapshots).save("r.html")
     """
@@ -356,12 +358,12 @@ class Snapshots:
         X: Sequence[Sequence[float]],
         y: Sequence[int],
         loss: str,
-        epochs: int,
         max_snapshots: int = 100,
         n_classes: int | None = None,
     ) -> None:
         self.model = model
-        self.every = max(1, math.ceil(epochs / max(1, max_snapshots)))
+        self.max_snapshots = max(1, max_snapshots)
+        self.every = 1
         self.recorded: list[Snapshot] = []
         self._latest: Snapshot | None = None
         n_classes = n_classes or max(y) + 1
@@ -381,6 +383,10 @@ class Snapshots:
         if end.epoch % self.every == 0:
             self.recorded.append(snapshot)
             self._latest = None
+            if len(self.recorded) > self.max_snapshots + 1:  # + 1: epoch 0
+                # twice as far apart from now on; epoch 0 is a multiple of anything
+                self.every *= 2
+                self.recorded = [s for s in self.recorded if s.epoch % self.every == 0]
         else:
             self._latest = snapshot
         return False
@@ -663,7 +669,7 @@ def run_train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> in
         f"{n_classes} classes; {model} with {len(model.parameters())} parameters; "
         f"loss {loss}, {optimizer}"
     )
-    recorder = Snapshots(model, X, y, loss=loss, epochs=epochs, n_classes=n_classes)
+    recorder = Snapshots(model, X, y, loss=loss, n_classes=n_classes)
     seen: list[EpochEnd] = []  # the history so far, also when a sum overflows mid-epoch
 
     def watch(end: EpochEnd) -> bool:

@@ -221,7 +221,11 @@ def test_default_moons_run_fits_training_set_and_generalises(tmp_path, capsys):
     assert test_accuracy >= 99.0
     epochs = int(re.search(r"trained (\d+) epochs", printed).group(1))
     assert epochs < 200 and "stopped early" in printed
-    assert (tmp_path / "report.html").stat().st_size < 2_000_000
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert len(page.encode("utf-8")) < 2_000_000
+    data = json.loads(re.search(r'id="replay-data">(.*?)</script>', page).group(1))
+    assert [s["epoch"] for s in data["snapshots"]] == list(range(epochs + 1))
+    assert data["final"] == {"train": "100.0%", "test": f"{test_accuracy:.1f}%"}
 
 
 def test_default_circles_run_generalises(tmp_path, capsys):
@@ -419,7 +423,7 @@ def test_snapshots_record_the_start_each_epoch_and_the_last():
     X, y = _blobs()
     model = nn.MLP(2, [4, 1], seed=0)
     start = [p.data for p in model.parameters()]
-    recorder = Snapshots(model, X, y, loss="bce", epochs=5)
+    recorder = Snapshots(model, X, y, loss="bce")
     history = fit(model, X, y, loss="bce", epochs=5, seed=0, callbacks=[recorder])
     snapshots = recorder.snapshots
     assert [s.epoch for s in snapshots] == [0, 1, 2, 3, 4, 5]
@@ -431,15 +435,15 @@ def test_snapshots_record_the_start_each_epoch_and_the_last():
 def test_snapshots_of_a_long_run_are_evenly_spaced_and_end_at_the_last_epoch():
     X, y = _blobs()
     model = nn.MLP(2, [3, 1], seed=0)
-    recorder = Snapshots(model, X, y, loss="bce", epochs=25, max_snapshots=10)
+    recorder = Snapshots(model, X, y, loss="bce", max_snapshots=10)
     fit(model, X, y, loss="bce", epochs=25, seed=0, callbacks=[recorder])
-    assert [s.epoch for s in recorder.snapshots] == [0, 3, 6, 9, 12, 15, 18, 21, 24, 25]
+    assert [s.epoch for s in recorder.snapshots] == [0, 4, 8, 12, 16, 20, 24, 25]
 
 
 def test_snapshots_skip_epochs_that_are_not_finite():
     X, y = _blobs()
     model = nn.MLP(2, [3, 1], seed=0)
-    recorder = Snapshots(model, X, y, loss="bce", epochs=3)
+    recorder = Snapshots(model, X, y, loss="bce")
     recorder(EpochEnd(1, 3, 0.5, 0.5, model))
     model.parameters()[0].data = math.inf
     recorder(EpochEnd(2, 3, math.inf, 0.5, model))
