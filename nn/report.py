@@ -9,7 +9,7 @@ The page carries everything as JSON in one `<script type="application/json">`: t
 the loss and accuracy history, and the parameters at each snapshot (nn/train.py's
 `Snapshots`). A small script with no library recomputes the network's forward pass in the
 browser to paint the decision boundary and the test accuracy of the chosen snapshot, so the
-file stays small (about 0.4 MB for the default run) and needs nothing but a browser.
+file stays small (about 0.1 MB for the default run) and needs nothing but a browser.
 
 DOM contract (SPEC.md): `input[type=range][data-role=epoch]` picks the snapshot (its value is
 the snapshot's index, 0 = before training); `[data-field=epoch]`, `[data-field=loss]` and
