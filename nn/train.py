@@ -598,10 +598,15 @@ def _check_run(args: argparse.Namespace, n_samples: int) -> str | None:
         n_samples, args.n_test, [2, *args.hidden, n_outputs], args.batch_size
     )
     if needed > MEMORY_LIMIT_BYTES:
+        # name the options behind the largest part of the estimate
+        data = estimate_run_bytes(n_samples, args.n_test, [2], args.batch_size)
+        if data >= needed - data:
+            culprits = "--n-samples" if n_samples >= args.n_test else "--n-test"
+        else:
+            culprits = "--hidden (or --batch-size)"
         return (
             f"this run would need about {_gigabytes(needed)} of memory, over the limit of "
-            f"{_gigabytes(MEMORY_LIMIT_BYTES)}; use smaller --hidden, --n-samples, --n-test "
-            "or --batch-size"
+            f"{_gigabytes(MEMORY_LIMIT_BYTES)}; use a smaller {culprits}"
         )
     return None
 

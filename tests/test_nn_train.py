@@ -268,7 +268,11 @@ def test_momentum_is_accepted_with_sgd(tmp_path):
 
 @pytest.mark.parametrize(
     "options, flag",
-    [(["--n-samples", "1000000000"], "--n-samples"), (["--hidden", "100000,100000"], "--hidden")],
+    [
+        (["--n-samples", "1000000000"], "--n-samples"),
+        (["--n-test", "1000000000"], "--n-test"),
+        (["--hidden", "100000,100000"], "--hidden"),
+    ],
 )
 def test_runs_too_big_to_fit_are_refused_before_any_work(
     options, flag, tmp_path, capsys, monkeypatch
@@ -281,6 +285,7 @@ def test_runs_too_big_to_fit_are_refused_before_any_work(
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
     assert "memory" in err and "limit" in err and flag in err
+    assert sum(f in err for f in ("--n-samples", "--n-test", "--hidden")) == 1
 
 
 def test_memory_estimate_grows_with_every_size():
