@@ -18,6 +18,8 @@ from collections.abc import Sequence as _Sequence
 from typing import Any as _Any
 from typing import cast as _cast
 
+from engine.messages import quote as _quote
+
 __all__ = [
     "Dataset",
     "make_moons",
@@ -37,7 +39,7 @@ def _rng(seed: _Seed) -> _random.Random:
     """The global stream for None (so `random.seed(n)` repeats a run), else an own one."""
     if seed is None:
         # the random module's functions are bound methods of its one hidden Random
-        return _cast(_random.Random, _random.uniform.__self__)
+        return _cast(_random.Random, _random.uniform.__self__)  # type: ignore[attr-defined]
     if isinstance(seed, _random.Random):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, _numbers.Integral):
@@ -47,16 +49,20 @@ def _rng(seed: _Seed) -> _random.Random:
 
 def _check_count(name: str, n: object, minimum: int = 1) -> int:
     if isinstance(n, bool) or not isinstance(n, _numbers.Integral) or n < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {n!r}")
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {_quote(n)}")
     return int(n)
 
 
 def _check_noise(noise: object) -> float:
     if isinstance(noise, bool) or not isinstance(noise, _numbers.Real):
-        raise ValueError(f"noise must be a real number >= 0, got {noise!r}")
-    if not (_math.isfinite(noise) and noise >= 0.0):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    return float(noise)
+        raise ValueError(f"noise must be a real number >= 0, got {_quote(noise)}")
+    try:
+        value = float(noise)
+    except OverflowError:  # an int too large for a float
+        value = _math.inf
+    if not (_math.isfinite(value) and value >= 0.0):
+        raise ValueError(f"noise must be a finite number >= 0, got {_quote(noise)}")
+    return value
 
 
 def _linspace(start: float, stop: float, n: int, endpoint: bool = True) -> list[float]:
@@ -102,7 +108,7 @@ def make_circles(
     n = _check_count("n_samples", n_samples, 2)
     noise = _check_noise(noise)
     if isinstance(factor, bool) or not isinstance(factor, _numbers.Real) or not 0.0 < factor < 1.0:
-        raise ValueError(f"factor must be a number in (0, 1), got {factor!r}")
+        raise ValueError(f"factor must be a number in (0, 1), got {_quote(factor)}")
     rng = _rng(seed)
     n_outer, n_inner = n - n // 2, n // 2
     angles_outer = _linspace(0.0, 2.0 * _math.pi, n_outer, endpoint=False)
@@ -163,7 +169,7 @@ def make_blobs(
             center_points = [[float(a), float(b)] for a, b in centers]  # type: ignore[union-attr]
         except (TypeError, ValueError):
             raise ValueError(
-                f"centers must be a count or a list of (x, y) points, got {centers!r}"
+                f"centers must be a count or a list of (x, y) points, got {_quote(centers)}"
             ) from None
         if not center_points:
             raise ValueError("centers must not be empty")
@@ -188,15 +194,17 @@ def train_test_split(
         raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
     n = len(X)
     if isinstance(test_size, bool) or not isinstance(test_size, _numbers.Real):
-        raise ValueError(f"test_size must be a fraction or a count, got {test_size!r}")
+        raise ValueError(f"test_size must be a fraction or a count, got {_quote(test_size)}")
     if isinstance(test_size, _numbers.Integral):
         n_test = int(test_size)
     elif 0.0 < test_size < 1.0:
         n_test = _math.ceil(test_size * n)
     else:
-        raise ValueError(f"test_size as a fraction must be in (0, 1), got {test_size!r}")
+        raise ValueError(f"test_size as a fraction must be in (0, 1), got {_quote(test_size)}")
     if not 0 < n_test < n:
-        raise ValueError(f"test_size={test_size!r} leaves no train or no test points out of {n}")
+        raise ValueError(
+            f"test_size={_quote(test_size)} leaves no train or no test points out of {n}"
+        )
     order = list(range(n))
     _rng(seed).shuffle(order)
     test, train = order[:n_test], order[n_test:]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numbers as _numbers
 from collections.abc import Sequence
+from typing import Any
 
 import engine as _engine
 from engine import Value
@@ -20,7 +21,7 @@ __all__ = ["mse_loss", "hinge_loss", "binary_cross_entropy", "cross_entropy"]
 _Scalar = Value | float | int
 
 
-def _batch(name: str, what: str, items: object) -> list:
+def _batch(name: str, what: str, items: object) -> list[Any]:
     if isinstance(items, (Value, str, bytes)) or not isinstance(items, Sequence):
         raise TypeError(
             f"{name}: {what} must be a list (one entry per example), got {_quote(items)}"
@@ -28,7 +29,7 @@ def _batch(name: str, what: str, items: object) -> list:
     return list(items)
 
 
-def _same_length(name: str, a: list, b: list, what_a: str, what_b: str) -> None:
+def _same_length(name: str, a: list[Any], b: list[Any], what_a: str, what_b: str) -> None:
     if len(a) != len(b):
         raise ValueError(f"{name}: got {len(a)} {what_a} but {len(b)} {what_b}")
     if not a:
@@ -57,7 +58,7 @@ def _labelled(
     return pairs
 
 
-def _mean(terms: list[Value]) -> Value:
+def _mean(terms: Sequence[_Scalar]) -> Value:
     return _engine.sum(terms) / len(terms)
 
 
@@ -71,7 +72,7 @@ def mse_loss(preds: Sequence[_Scalar | Sequence[_Scalar]], targets: Sequence[obj
     preds = _batch(name, "preds", preds)
     targets = _batch(name, "targets", targets)
     _same_length(name, preds, targets, "predictions", "targets")
-    pairs: list[tuple[_Scalar, _Scalar]] = []
+    pairs: list[tuple[Any, Any]] = []  # checked by the arithmetic below
     for i, (p, t) in enumerate(zip(preds, targets)):
         if isinstance(p, Sequence) and not isinstance(p, (str, bytes)):
             if not isinstance(t, Sequence) or len(t) != len(p):
@@ -81,7 +82,7 @@ def mse_loss(preds: Sequence[_Scalar | Sequence[_Scalar]], targets: Sequence[obj
             pairs.extend(zip(p, t))
         else:
             pairs.append((p, t))
-    squares = []
+    squares: list[_Scalar] = []
     for p, t in pairs:
         diff = p - t
         squares.append(diff * diff)
@@ -132,7 +133,7 @@ def cross_entropy(logits: Sequence[Sequence[_Scalar]], targets: Sequence[int]) -
             )
         if isinstance(target, bool) or not isinstance(target, _numbers.Integral):
             raise TypeError(f"{name}: targets must be class indices (ints), got {_quote(target)}")
-        if not 0 <= target < n_classes:
+        if not 0 <= int(target) < n_classes:
             raise ValueError(
                 f"{name}: target {_quote(target)} is not a class index in [0, {n_classes})"
             )

@@ -90,7 +90,7 @@ def _rng(seed: _Seed) -> _random.Random:
     generator for an int, or a given `random.Random` shared with the caller."""
     if seed is None:
         # the random module's functions are bound methods of its one hidden Random
-        return cast(_random.Random, _random.uniform.__self__)
+        return cast(_random.Random, _random.uniform.__self__)  # type: ignore[attr-defined]
     if isinstance(seed, _random.Random):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, _numbers.Integral):
@@ -115,7 +115,7 @@ def _as_values(inputs: Sequence[_Input], nin: int, who: str) -> list[Value]:
         raise TypeError(f"{who} takes a list of {nin} numbers or Values, got {_quote(inputs)}")
     if len(inputs) != nin:
         raise ValueError(f"{who} takes {nin} inputs, got {len(inputs)}")
-    return [x if x.__class__ is Value else Value(x) for x in inputs]
+    return [x if isinstance(x, Value) else Value(x) for x in inputs]
 
 
 def _as_float(name: str, x: object) -> float:
@@ -203,7 +203,7 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not describe its architecture")
 
     @classmethod
-    def _parameter_count(cls, **architecture: Any) -> int:
+    def _parameter_count(cls, *args: Any, **architecture: Any) -> int:
         """How many parameters the model built from `architecture` has (without building it)."""
         raise NotImplementedError(f"{cls.__name__} cannot be loaded from a file")
 
@@ -267,12 +267,12 @@ class Module:
             ) from None
         if expected != len(parameters):
             raise ValueError(
-                f"{where}: architecture {_quote(architecture)} has {expected} parameters, "
+                f"{where}: architecture {_quote(architecture)} has {_quote(expected)} parameters, "
                 f"the file lists {len(parameters)}"
             )
         # seed=0: the weights are overwritten below, so loading leaves the global stream be
         try:
-            model = cast(Any, cls)(**architecture, seed=0)
+            model: _ModuleType = cast(Any, cls)(**architecture, seed=0)
         except (TypeError, ValueError) as error:
             raise ValueError(
                 f"{where}: bad architecture {_quote(architecture)}: {_first_line(error)}"
@@ -286,8 +286,10 @@ class Module:
         return model
 
 
-def _first_line(error: BaseException) -> str:
-    return str(error.args[0]) if error.args else str(error)
+def _first_line(error: BaseException, limit: int = 300) -> str:
+    """The error's message, cut short: it may hold a name read from the file."""
+    text = str(error.args[0]) if error.args else str(error)
+    return text if len(text) <= limit else f"{text[:limit]}... (cut at {limit} characters)"
 
 
 def _read_json(where: str) -> object:

@@ -262,8 +262,17 @@ def test_a_401_digit_integer_parameter_raises_value_error(model, tmp_path):
 def test_a_401_digit_integer_layer_size_raises_value_error(model, tmp_path):
     document = saved_document(model, tmp_path)
     document["architecture"]["nin"] = 10**400
-    with pytest.raises(ValueError, match="parameters"):
+    with pytest.raises(ValueError, match="parameters") as caught:
         nn.MLP.load(write(tmp_path, json.dumps(document)))
+    assert len(str(caught.value)) < 800
+
+
+def test_a_huge_unknown_architecture_key_gives_a_short_message(model, tmp_path):
+    document = saved_document(model, tmp_path)
+    document["architecture"]["k" * 1_000_000] = 1
+    with pytest.raises(ValueError, match="bad architecture") as caught:
+        nn.MLP.load(write(tmp_path, json.dumps(document)))
+    assert len(str(caught.value)) < 800
 
 
 @pytest.mark.parametrize("where", ["top", "parameter", "architecture"])
