@@ -121,3 +121,20 @@ def test_public_names_have_docstrings():
             obj = getattr(module, name)
             if callable(obj) and not isinstance(obj, dict):
                 assert obj.__doc__, f"{module.__name__}.{name}"
+
+
+def test_progress_in_a_log_file_is_plain_lines(tmp_path):
+    """stderr redirected to a file: no bar and no carriage returns, a line per tenth."""
+    options = ["--n-samples", "20", "--n-test", "10", "--epochs", "10"]
+    log = tmp_path / "log.txt"
+    with open(log, "w") as stderr:
+        done = subprocess.run(
+            [sys.executable, "-m", "nn", "train", *options, "--out", str(tmp_path / "run")],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            timeout=300,
+        )
+    assert done.returncode == 0
+    text = log.read_text()
+    assert "\r" not in text
+    assert text.splitlines()[-1].startswith("epoch 10/10: loss ")

@@ -74,6 +74,7 @@ def test_train_defaults_to_runs_dataset_under_working_directory(tmp_path, monkey
         ["--loss", "mse", "--activation", "tanh", "--hidden", "3,1", "--batch-size", "5"],
         ["--dataset", "circles", "--loss", "ce", "--lr", "0.05"],
         ["--dataset", "blobs", "--weight-decay", "0.001", "--activation", "sigmoid"],
+        ["--init", "micrograd", "--stop-when-learned", "0"],
     ],
 )
 def test_train_accepts_its_options(options, tmp_path):
