@@ -705,48 +705,53 @@ def run_train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> in
     seconds = time.perf_counter() - started
     settings = _settings(args, n_samples, noise, epochs, loss, lr, optimizer)
     command = "chainrule train" + ("" if argv is None else " " + shlex.join(argv))
-    n_run = len(history["loss"])
+    page = functools.partial(
+        training_report,
+        model,
+        X,
+        y,
+        snapshots=recorder.snapshots,
+        X_test=X_test,
+        y_test=y_test,
+        command=command,
+        settings=settings,
+    )
 
-    if overflow is not None or not math.isfinite(history["loss"][-1]):
+    weights_finite = all(math.isfinite(p.data) for p in model.parameters())
+    if overflow is not None or not math.isfinite(history["loss"][-1]) or not weights_finite:
         finite_ends = [end for end in seen if math.isfinite(end.loss)]
-        diverged_in = len(finite_ends) + 1
-        what = "overflowed" if overflow is not None else f"is {seen[-1].loss}"
+        if overflow is not None:
+            what = f"the loss overflowed in epoch {len(finite_ends) + 1}"
+        elif not math.isfinite(seen[-1].loss):
+            what = f"the loss is {seen[-1].loss} in epoch {len(finite_ends) + 1}"
+        else:
+            what = f"the weights are no longer finite after epoch {len(seen)}"
         print(
-            f"chainrule train: error: training diverged (the loss {what} in epoch "
-            f"{diverged_in}); try a lower --lr than {lr:g}",
+            f"chainrule train: error: training diverged ({what}); try a lower --lr than {lr:g}",
             file=sys.stderr,
         )
-        finite = {
-            "loss": [end.loss for end in finite_ends],
-            "accuracy": [end.accuracy for end in finite_ends],
-        }
-        last_finite = recorder.snapshots[-1].epoch
-        # the page's final accuracy is that of the last finite weights, not of inf/nan ones
-        for p, value in zip(model.parameters(), recorder.snapshots[-1].parameters):
+        last = recorder.snapshots[-1]
+        # the page ends at the last finite snapshot, with the accuracy of its weights
+        for p, value in zip(model.parameters(), last.parameters):
             p.data = value
-        report = training_report(
-            model,
-            X,
-            y,
-            finite,
-            snapshots=recorder.snapshots,
-            X_test=X_test,
-            y_test=y_test,
-            command=command,
-            settings=settings,
-            title=f"{args.dataset} (diverged)",
-        )
+        finite = {
+            "loss": [end.loss for end in finite_ends[: last.epoch]],
+            "accuracy": [end.accuracy for end in finite_ends[: last.epoch]],
+        }
+        report = page(finite, title=f"{args.dataset} (diverged)")
         try:
             report.save(paths["report.html"])
         except OSError as error:
             print(
-                f"chainrule train: error: cannot write {paths['report.html']}: {error}",
+                f"chainrule train: error: cannot write {quote(paths['report.html'])}: "
+                f"{error.strerror or error}",
                 file=sys.stderr,
             )
             return EXIT_FAILED
-        print(f"wrote {paths['report.html']} (up to epoch {last_finite})")
+        print(f"wrote {paths['report.html']} (up to epoch {last.epoch})")
         return EXIT_FAILED
 
+    n_run = len(history["loss"])
     train_accuracy = accuracy(model, X, y, loss)
     test_accuracy = accuracy(model, X_test, y_test, loss)
     stopped = ""
@@ -779,24 +784,14 @@ def run_train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> in
                 "(pip install 'chainrule[train]')",
                 file=sys.stderr,
             )
-        report = training_report(
-            model,
-            X,
-            y,
-            history,
-            snapshots=recorder.snapshots,
-            X_test=X_test,
-            y_test=y_test,
-            command=command,
-            settings=settings,
-            title=args.dataset,
-            final_accuracy={"train": train_accuracy, "test": test_accuracy},
-        )
-        report.save(paths["report.html"])
+        final = {"train": train_accuracy, "test": test_accuracy}
+        page(history, title=args.dataset, final_accuracy=final).save(paths["report.html"])
         written.append(paths["report.html"])
     except (OSError, ValueError) as error:
         print(
-            f"chainrule train: error: cannot write into {quote(out_dir)}: {error}", file=sys.stderr
+            f"chainrule train: error: cannot write into {quote(out_dir)}: "
+            f"{getattr(error, 'strerror', None) or error}",
+            file=sys.stderr,
         )
         return EXIT_FAILED
     print("wrote " + ", ".join(written))

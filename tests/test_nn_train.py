@@ -375,6 +375,21 @@ def test_diverged_run_says_so_writes_the_report_and_exits_1(tmp_path, capsys):
     assert re.search(r"\d{20}", printed.out + printed.err) is None  # no 300-digit losses
 
 
+def test_weights_that_blow_up_with_a_finite_loss_are_a_divergence(tmp_path, capsys, monkeypatch):
+    real_fit = nn.train.fit
+
+    def fit_then_blow_up(model, *args, **kwargs):
+        history = real_fit(model, *args, **{**kwargs, "epochs": 2})
+        model.parameters()[0].data = math.inf  # as a last step with a huge lr would
+        return history
+
+    monkeypatch.setattr(nn.train, "fit", fit_then_blow_up)
+    assert main(["train", *SMALL_RUN, "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "diverged" in err and "weights" in err and "cannot write" not in err
+    assert (tmp_path / "report.html").exists() and not (tmp_path / "model.json").exists()
+
+
 @pytest.mark.parametrize(
     "x, text",
     [
