@@ -4,7 +4,7 @@
 
 Allowed: numbers, variable names, `+ - * / **`, unary `-` and `+`, parentheses, and the
 engine's functions called with one argument (`tanh relu sigmoid exp log sqrt abs softplus
-leaky_relu`). Everything else is refused with an `ExpressionError` that says what and
+leaky_relu sin cos`). Everything else is refused with an `ExpressionError` that says what and
 where, quoting the input at a bounded length (`engine.messages.quote`). That includes `#`
 comments and backslash line continuations, which Python's tokenizer would drop silently.
 
@@ -54,6 +54,8 @@ FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "abs": Value.abs,
     "softplus": Value.softplus,
     "leaky_relu": Value.leaky_relu,
+    "sin": Value.sin,
+    "cos": Value.cos,
 }
 
 _BINARY_OPERATORS: dict[type[ast.operator], Callable[[object, object], object]] = {

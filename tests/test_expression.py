@@ -38,6 +38,7 @@ FORMULAS = [
     ("2 ** x - x ** -2 + +x", lambda x: 2**x - x**-2 + x, {"x": 1.7}),
     ("x * x * x", lambda x: x**3, {"x": -1.1}),
     ("-(x - y) / 4", lambda x, y: -(x - y) / 4, {"x": 3.0, "y": 1.0}),
+    ("sin(x) * cos(y)", lambda x, y: math.sin(x) * math.cos(y), {"x": 0.4, "y": -1.2}),
 ]
 FORMULAS[3] = (
     FORMULAS[3][0],
