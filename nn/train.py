@@ -795,6 +795,7 @@ def run_train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> in
         )
         return EXIT_FAILED
     print("wrote " + ", ".join(written))
+    print(f"open {paths['report.html']} in a browser to watch the network learn")
     return 0
 
 
