@@ -77,6 +77,7 @@ assert_type(x.parents, tuple[Value, ...])
 # formatting acts on .data, as for a number
 assert f"{x:.3f}" == "0.500"
 assert_type(round(x, 2), float)
+assert_type(round(Value(2.7)), int)
 assert_type(int(Value(2.7)), int)
 assert_type(float(x), float)
 
