@@ -185,9 +185,7 @@ def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
-def test_checkers_accept_the_solution_and_reject_a_wrong_answer(
-    path: Path, tmp_path: Path
-) -> None:
+def test_checkers_accept_the_solution_and_reject_a_wrong_answer(path: Path, tmp_path: Path) -> None:
     notebook = _read(path)
     exercises = dict(_exercises(notebook))
     sections = _solutions(path)

@@ -7,12 +7,14 @@ the exercise, so names defined there (the checkers, `engine`, ...) are not impor
 """
 # ruff: noqa: F811, F821
 
+
 # %% solution: g_prime
 def g_prime(x):
     return 3 * x**2 - 2
 
 
 check_g_prime(g_prime)
+
 
 # %% wrong: g_prime
 def g_prime(x):

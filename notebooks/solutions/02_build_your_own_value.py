@@ -17,6 +17,7 @@ k_grads = {"u": -4.0, "v": 1.0, "w": 3.0}  # forgot the chain rule through the s
 
 check_k_gradients(k_grads)
 
+
 # %% solution: exp
 def exp(self):
     out = Value(math.exp(self.data), (self,), "exp")
@@ -30,6 +31,7 @@ def exp(self):
 
 
 check_exp(exp)
+
 
 # %% wrong: exp
 def exp(self):

@@ -19,12 +19,14 @@ prediction = {"right": 7.0, "buggy": 1.0}  # as if the sum's write came last
 
 check_prediction(prediction)
 
+
 # %% solution: sigmoid
 def sigmoid(x):
     return 1 / (1 + (-x).exp())
 
 
 check_sigmoid(sigmoid)
+
 
 # %% wrong: sigmoid
 def sigmoid(x):

@@ -7,6 +7,7 @@ the exercise, so names defined there (the checkers, `engine`, ...) are not impor
 """
 # ruff: noqa: F811, F821
 
+
 # %% solution: count
 def longhand_op_nodes(n):
     return 2 * n  # n products, n - 1 additions between them, 1 addition for the bias
@@ -14,12 +15,14 @@ def longhand_op_nodes(n):
 
 check_count(longhand_op_nodes)
 
+
 # %% wrong: count
 def longhand_op_nodes(n):
     return 2 * n - 1  # forgets the bias's addition
 
 
 check_count(longhand_op_nodes)
+
 
 # %% solution: dot_rule
 def dot_rule(weights, inputs, bias, g):
@@ -31,6 +34,7 @@ def dot_rule(weights, inputs, bias, g):
 
 
 check_dot_rule(dot_rule)
+
 
 # %% wrong: dot_rule
 def dot_rule(weights, inputs, bias, g):

@@ -17,12 +17,14 @@ bias = 6.8813735870195432  # the other neuron's bias: its weighted sum was -6, n
 
 check_bias(bias)
 
+
 # %% solution: sigmoid_slope
 def sigmoid_slope(s):
     return s * (1 - s)
 
 
 check_sigmoid_slope(sigmoid_slope)
+
 
 # %% wrong: sigmoid_slope
 def sigmoid_slope(s):

@@ -7,6 +7,7 @@ the exercise, so names defined there (the checkers, `nn`, ...) are not imported 
 """
 # ruff: noqa: F811, F821
 
+
 # %% solution: parameter_count
 def parameter_count(nin, nouts):
     sizes = [nin] + nouts
@@ -15,6 +16,7 @@ def parameter_count(nin, nouts):
 
 check_parameter_count(parameter_count)
 
+
 # %% wrong: parameter_count
 def parameter_count(nin, nouts):
     sizes = [nin] + nouts
@@ -22,6 +24,7 @@ def parameter_count(nin, nouts):
 
 
 check_parameter_count(parameter_count)
+
 
 # %% solution: forward
 def mlp_forward(layers, x):
@@ -33,6 +36,7 @@ def mlp_forward(layers, x):
 
 
 check_forward(mlp_forward)
+
 
 # %% wrong: forward
 def mlp_forward(layers, x):

@@ -7,6 +7,7 @@ the exercise, so names defined there (the checkers, `Value`, ...) are not import
 """
 # ruff: noqa: F811, F821
 
+
 # %% solution: mse
 def mse(preds, targets):
     return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)
@@ -14,12 +15,14 @@ def mse(preds, targets):
 
 check_mse(mse)
 
+
 # %% wrong: mse
 def mse(preds, targets):
     return sum((p - t) ** 2 for p, t in zip(preds, targets))  # a sum, not a mean
 
 
 check_mse(mse)
+
 
 # %% solution: sgd_step
 def sgd_step(params, lr):
@@ -29,6 +32,7 @@ def sgd_step(params, lr):
 
 check_sgd_step(sgd_step)
 
+
 # %% wrong: sgd_step
 def sgd_step(params, lr):
     for p in params:
@@ -36,6 +40,7 @@ def sgd_step(params, lr):
 
 
 check_sgd_step(sgd_step)
+
 
 # %% solution: softmax
 def my_softmax(logits):
@@ -45,6 +50,7 @@ def my_softmax(logits):
 
 
 check_softmax(my_softmax)
+
 
 # %% wrong: softmax
 def my_softmax(logits):

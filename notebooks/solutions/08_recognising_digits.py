@@ -7,12 +7,14 @@ the exercise, so names defined there (the checkers, ...) are not imported here.
 """
 # ruff: noqa: F811, F821
 
+
 # %% solution: accuracy
 def accuracy(predicted, labels):
     return sum(p == t for p, t in zip(predicted, labels)) / len(labels)
 
 
 check_accuracy(accuracy)
+
 
 # %% wrong: accuracy
 def accuracy(predicted, labels):
@@ -21,12 +23,14 @@ def accuracy(predicted, labels):
 
 check_accuracy(accuracy)
 
+
 # %% solution: minibatches
 def minibatches(indices, batch_size):
     return [indices[start : start + batch_size] for start in range(0, len(indices), batch_size)]
 
 
 check_minibatches(minibatches)
+
 
 # %% wrong: minibatches
 def minibatches(indices, batch_size):

@@ -7,6 +7,7 @@ the exercise, so names defined there (the checkers, `engine`, ...) are not impor
 """
 # ruff: noqa: F811, F821
 
+
 # %% solution: second_derivative
 def second_derivative(f, x0):
     x = Value(x0)
@@ -17,6 +18,7 @@ def second_derivative(f, x0):
 
 check_second_derivative(second_derivative)
 
+
 # %% wrong: second_derivative
 def second_derivative(f, x0):
     x = Value(x0)
@@ -25,6 +27,7 @@ def second_derivative(f, x0):
 
 
 check_second_derivative(second_derivative)
+
 
 # %% solution: root_step
 def root_step(x0):
@@ -35,6 +38,7 @@ def root_step(x0):
 
 
 check_root_step(root_step)
+
 
 # %% wrong: root_step
 def root_step(x0):
