@@ -223,11 +223,19 @@ def test_demo_recipe_takes_micrograds_steps(micrograd):
     assert losses == pytest.approx(micrograd_demo_losses(seed, n_points, steps), rel=1e-9)
 
 
-# A sample of the 40 seeds that benchmarks/micrograd_recipe.py runs (it counts how many of
-# them reach 100%: at least 38 with the default init); each takes a few seconds.
+# A sample of the 40 seeds (0..39) that benchmarks/micrograd_recipe.py runs; each takes a
+# few seconds. Over all 40 the default init fits every point in 34 (micrograd's own data,
+# scikit-learn's moons: 37), init="pytorch" in 13; seeds 1 and 2 are among its misses.
 SAMPLE_SEEDS = [1, 2, 3]
 
 
 @pytest.mark.parametrize("seed", SAMPLE_SEEDS)
 def test_demo_recipe_fits_every_training_point(seed):
     assert demo_recipe(seed) == 1.0
+
+
+def test_pytorch_init_misses_a_seed_the_default_fits():
+    """Why the default is micrograd's init: PyTorch's smaller weights leave this recipe
+    short of the training set on many seeds (here one point of seed 1)."""
+    assert demo_recipe(1, init="pytorch") < 1.0
+    assert demo_recipe(1) == 1.0
