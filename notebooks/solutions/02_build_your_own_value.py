@@ -18,6 +18,43 @@ k_grads = {"u": -4.0, "v": 1.0, "w": 3.0}  # forgot the chain rule through the s
 check_k_gradients(k_grads)
 
 
+# %% solution: topological_order
+def my_topological_order(root):
+    order, seen = [], set()
+    stack = [(root, False)]  # (node, are its parents placed?)
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)  # after all of its parents
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))  # comes back once the parents below it are done
+            for parent in node.parents:
+                stack.append((parent, False))
+    return order
+
+
+check_topological_order(my_topological_order)
+
+
+# %% wrong: topological_order
+def my_topological_order(root):
+    order, seen = [], set()
+
+    def visit(node):  # the textbook recursion: right order, but one stack frame per level
+        if node not in seen:
+            seen.add(node)
+            for parent in node.parents:
+                visit(parent)
+            order.append(node)
+
+    visit(root)
+    return order
+
+
+check_topological_order(my_topological_order)
+
+
 # %% solution: exp
 def exp(self):
     out = Value(math.exp(self.data), (self,), "exp")
