@@ -84,7 +84,7 @@ class Optimizer:
     param_groups: list[ParamGroup]
 
     def __init__(
-        self, params: Iterable[Value] | Iterable[Mapping[str, Any]], defaults: Mapping[str, Any]
+        self, params: Iterable[Value | Mapping[str, Any]], defaults: Mapping[str, Any]
     ) -> None:
         if isinstance(params, Value):
             raise TypeError(
@@ -207,7 +207,7 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value] | Iterable[Mapping[str, Any]],
+        params: Iterable[Value | Mapping[str, Any]],
         lr: float = 1e-3,
         momentum: float = 0.0,
         weight_decay: float = 0.0,
@@ -271,7 +271,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params: Iterable[Value] | Iterable[Mapping[str, Any]],
+        params: Iterable[Value | Mapping[str, Any]],
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
