@@ -39,7 +39,8 @@ COURSE = [
     "09_higher_order",
 ]
 
-# seconds per cell; the whole file runs in about 90 s on two shared cores (digits: ~40 s)
+# seconds per cell; the whole file runs in about 110 s on two shared cores (each notebook
+# twice: top to bottom, then with the exercise answers; digits: ~35 s a run)
 CELL_TIMEOUT = 240
 
 nbformat = pytest.importorskip("nbformat")
