@@ -255,3 +255,36 @@ def test_docs_list_every_option_of(command: str) -> None:
     section = page.split(f"## `chainrule {command}`", 1)[1].split("\n## ", 1)[0]
     missing = sorted(o for o in options if f"`{o}`" not in section)
     assert not missing, f"docs/cli.md does not describe {missing} of chainrule {command}"
+
+
+# ---- the API reference site --------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The docs built in strict mode (a warning fails the build) into a temporary folder."""
+    pytest.importorskip("mkdocstrings_handlers.python")
+    out = tmp_path_factory.mktemp("site")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+@pytest.mark.parametrize("package", ["engine", "nn"])
+def test_docs_describe_every_public_name_of(package: str, site: Path) -> None:
+    module = __import__(package)
+    page = (site / f"{package}.html").read_text(encoding="utf-8")
+    anchors = set(re.findall(r'id="([\w.]+)"', page))
+    # a name is shown as `package.name`, or as `package.submodule.name` where the name is
+    # also a submodule's (engine.player); `engine.Value.grad` does not count for engine.grad
+    shown = {a.split(".")[-1] for a in anchors if a.count(".") == 1} | {
+        a.split(".")[-1] for a in anchors if a.count(".") == 2 and a.split(".")[1].islower()
+    }
+    missing = [name for name in module.__all__ if not name.startswith("_") and name not in shown]
+    assert not missing, f"docs/{package}.md does not show {missing}"
