@@ -8,6 +8,7 @@ checks it everywhere: first derivatives, gradcheck, gradgradcheck and higher ord
 from __future__ import annotations
 
 import math
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -145,6 +146,32 @@ def torch() -> Any:
     """PyTorch in double precision, or skip the test where it is not installed."""
     module = pytest.importorskip("torch")
     return module
+
+
+# Debian's Chromium without its background connections: this machine's network is closed
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    """Debian's Chromium driven by Playwright (never a downloaded browser), one per test
+    module; skips only where chromium or playwright is missing (CI installs both)."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 def torch_leaves(torch: Any, point: Sequence[float]) -> list[Any]:

@@ -11,7 +11,6 @@ import html
 import json
 import math
 import re
-import shutil
 
 import pytest
 
@@ -19,16 +18,6 @@ import nn
 from nn.cli import main
 from nn.report import MAX_SNAPSHOTS, Report, training_report
 from nn.train import Snapshot, Snapshots, fit, format_accuracy, format_loss
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _embedded(report: Report) -> dict:
@@ -161,18 +150,6 @@ def test_diverged_run_page_ends_at_the_last_finite_epoch(tmp_path):
 
 
 # ---- in a browser -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("Debian's chromium is not installed")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
