@@ -19,7 +19,7 @@ import functools
 import math
 import numbers
 from collections.abc import Callable, Generator, Iterable, Sequence
-from typing import Any, Union
+from typing import Any, Union, overload
 
 from engine import mode as _mode_module
 from engine.mode import RECORDING, AnomalyError, is_finite, user_line
@@ -112,6 +112,12 @@ class Value:
 
     def __int__(self) -> int:
         return int(self.data)
+
+    @overload
+    def __round__(self, ndigits: None = None) -> int: ...
+
+    @overload
+    def __round__(self, ndigits: int) -> float: ...
 
     def __round__(self, ndigits: int | None = None) -> float | int:
         return round(self.data, ndigits)

@@ -27,7 +27,10 @@ EXIT_USAGE = 2
 
 # names that chainrule's own packages define; a package of the same name from another
 # project lacks them
-MARKERS = {"engine": ("Value", "no_grad", "grad", "draw_dot"), "nn": ("MLP", "Module", "datasets")}
+MARKERS: dict[str, tuple[str, ...]] = {
+    "engine": ("Value", "no_grad", "grad", "draw_dot"),
+    "nn": ("MLP", "Module", "datasets"),
+}
 REINSTALL = f"pip install --force-reinstall --no-deps {DISTRIBUTION}"
 
 

@@ -362,8 +362,8 @@ class Snapshots:
         n_classes: int | None = None,
     ) -> None:
         self.model = model
-        self.max_snapshots = max(1, max_snapshots)
-        self.every = 1
+        self.max_snapshots: int = max(1, max_snapshots)
+        self.every: int = 1
         self.recorded: list[Snapshot] = []
         self._latest: Snapshot | None = None
         n_classes = n_classes or max(y) + 1
