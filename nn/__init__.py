@@ -15,6 +15,8 @@ from nn import datasets
 from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 from nn.module import MLP, Layer, Module, Neuron
 from nn.optim import SGD, Adam, Optimizer
+from nn.report import Report, training_report
+from nn.train import Snapshots, fit
 
 __all__ = [
     "MLP",
@@ -24,10 +26,14 @@ __all__ = [
     "Module",
     "Neuron",
     "Optimizer",
+    "Report",
+    "Snapshots",
     "__version__",
     "binary_cross_entropy",
     "cross_entropy",
     "datasets",
+    "fit",
     "hinge_loss",
     "mse_loss",
+    "training_report",
 ]

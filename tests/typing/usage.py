@@ -186,3 +186,23 @@ model.zero_grad()
 assert_type(model.parameters(), list[Value])
 module: nn.Module = model
 module(X[0])  # any Module is callable
+
+# ---- the README's replay: record snapshots while fitting, then the page ----------------
+replay_model = nn.MLP(2, [4, 1], seed=0)
+recorder = nn.Snapshots(replay_model, X, labels, loss="bce")
+history = nn.fit(replay_model, X, labels, loss="bce", epochs=2, callbacks=[recorder])
+assert_type(history, dict[str, list[float]])
+page = nn.training_report(replay_model, X, labels, history, snapshots=recorder.snapshots)
+assert_type(page, nn.Report)
+assert page.html.startswith("<!DOCTYPE html>")
+
+# ---- the README's player: a page that steps through backprop ---------------------------
+neuron_out = (Value(2.0, "x") * Value(-3.0, "w") + 6.88).tanh()
+stepper = engine.player(neuron_out)
+assert_type(stepper, engine.Player)
+assert 'data-role="step"' in stepper.html
+
+# ---- derivative matrices -----------------------------------------------------------------
+jac = engine.jacobian(lambda u, v: [u * v, u + v], [1.0, 2.0])
+hes = engine.hessian(lambda u, v: u * u * v, [1.0, 2.0])
+assert hes[0][1] == 2.0 and jac[0] == [2.0, 1.0]
