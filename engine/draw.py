@@ -200,7 +200,7 @@ def _contributions(node: Value, grad_output: float) -> list[float | None]:
     op's, whatever a hook does to the gradient it passes on.
     """
     rule = node._backward
-    if rule is None:
+    if rule is None or not node.op:  # a leaf, perhaps with a hook: no operands
         return []
     while (wrapped := getattr(rule, "__wrapped__", None)) is not None:
         rule = wrapped

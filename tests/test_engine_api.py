@@ -293,3 +293,17 @@ def test_every_name_in_engine_all_is_public_and_importable() -> None:
 
 def test_engine_has_a_version() -> None:
     assert isinstance(engine.__version__, str) and engine.__version__[0].isdigit()
+
+
+def test_drawing_a_hooked_graph_never_calls_the_hooks() -> None:
+    from engine.draw import local_derivatives
+
+    x = Value(2.0)
+    y = x * 3
+    calls = []
+    x.register_hook(calls.append)
+    y.register_hook(calls.append)
+    assert local_derivatives(x) == []
+    assert local_derivatives(y) == [3.0, 0.0]
+    engine.draw_dot(y, edge_labels=True)
+    assert calls == []
