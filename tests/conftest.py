@@ -174,6 +174,22 @@ def browser() -> Any:
         launched.close()
 
 
+def micrograd_readme_expression(a: Any, b: Any) -> Any:
+    """The expression of micrograd's README (and of its "more ops" test), as a learner
+    types it: for chainrule's Values, micrograd's, or PyTorch tensors alike."""
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    return g
+
+
 def torch_leaves(torch: Any, point: Sequence[float]) -> list[Any]:
     """One float64 scalar tensor per coordinate, each requiring grad."""
     return [torch.tensor(float(x), dtype=torch.float64, requires_grad=True) for x in point]

@@ -9,7 +9,7 @@ import gc
 import sys
 
 import pytest
-from conftest import torch_leaves
+from conftest import micrograd_readme_expression, torch_leaves
 
 import engine
 from engine import Value
@@ -124,24 +124,9 @@ def test_backward_after_an_abandoned_backward_steps_is_correct() -> None:
     del steps
 
 
-def _micrograd_readme_example(a, b):
-    # the example from micrograd's README, written once for Values and for tensors
-    c = a + b
-    d = a * b + b**3
-    c = c + c + 1
-    c = c + 1 + c + (-a)
-    d = d + d * 2 + (b + a).relu()
-    d = d + 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g = g + 10.0 / f
-    return g
-
-
 def test_micrograd_readme_example_gives_the_published_numbers() -> None:
     a, b = Value(-4.0), Value(2.0)
-    g = _micrograd_readme_example(a, b)
+    g = micrograd_readme_expression(a, b)
     g.backward()
     # micrograd's README prints these, rounded to 4 places
     assert f"{g.data:.4f}" == "24.7041"
@@ -151,10 +136,10 @@ def test_micrograd_readme_example_gives_the_published_numbers() -> None:
 
 def test_micrograd_readme_example_matches_pytorch(torch) -> None:
     a, b = Value(-4.0), Value(2.0)
-    g = _micrograd_readme_example(a, b)
+    g = micrograd_readme_expression(a, b)
     g.backward()
     ta, tb = torch_leaves(torch, [-4.0, 2.0])
-    tg = _micrograd_readme_example(ta, tb)
+    tg = micrograd_readme_expression(ta, tb)
     tg.backward()
     assert g.data == pytest.approx(tg.item(), rel=1e-12)
     assert (a.grad, b.grad) == pytest.approx((ta.grad.item(), tb.grad.item()), rel=1e-12)
@@ -246,7 +231,7 @@ def test_dropping_a_large_graph_leaves_nothing_for_the_garbage_collector() -> No
         x, w = Value(0.5), Value(-0.3)
         y = x
         for i in range(12_500):  # 8 ops, 8 new nodes + constants per step: ~100,000 nodes
-            y = (y * w + i % 3).tanh() + x.leaky_relu() - (y ** 2).sigmoid() / 3
+            y = (y * w + i % 3).tanh() + x.leaky_relu() - (y**2).sigmoid() / 3
         y = engine.sum([y, engine.dot([w, x], [y, y], 1.0)])
         assert len(engine.topological_order(y)) >= 100_000
         y.backward()

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import micrograd_readme_expression
 
 import engine
 from engine import Value, draw_dot
@@ -36,21 +37,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 # ---- graphs used below ---------------------------------------------------------------
-
-
-def micrograd_readme_expression(a, b):
-    """The expression from micrograd's README, for engine's or micrograd's Values."""
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g
 
 
 def micrograd_readme_graph() -> tuple[Value, Value, Value]:

@@ -13,6 +13,7 @@ import random
 import sys
 
 import pytest
+from conftest import micrograd_readme_expression
 
 import engine
 import nn
@@ -37,21 +38,6 @@ def float64(torch, x):
 # ---- the engine: micrograd's README example and its engine tests -----------------------
 
 
-def readme_expression(a, b):
-    """micrograd's README example (also its "more ops" test), a learner's way."""
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g
-
-
 def sanity_expression(x):
     """micrograd's sanity-check test expression, a learner's way."""
     z = 2 * x + 2 + x
@@ -64,7 +50,7 @@ def sanity_expression(x):
 def test_readme_example_prints_the_readme_numbers():
     a = Value(-4.0)
     b = Value(2.0)
-    g = readme_expression(a, b)
+    g = micrograd_readme_expression(a, b)
     g.backward()
     # what micrograd's README shows for the same lines
     assert f"{g.data:.4f}" == "24.7041"
@@ -80,15 +66,15 @@ def test_more_ops_match_torch_and_micrograd(point, torch, micrograd):
     from micrograd.engine import Value as MicrogradValue
 
     ours = [Value(x) for x in point]
-    g = readme_expression(*ours)
+    g = micrograd_readme_expression(*ours)
     g.backward()
 
     tensors = [float64(torch, x) for x in point]
-    t_g = readme_expression(*tensors)
+    t_g = micrograd_readme_expression(*tensors)
     t_g.backward()
 
     theirs = [MicrogradValue(x) for x in point]
-    m_g = readme_expression(*theirs)
+    m_g = micrograd_readme_expression(*theirs)
     m_g.backward()
 
     assert g.data == pytest.approx(t_g.item(), rel=1e-12)
