@@ -36,6 +36,7 @@ import engine
 from engine import Value
 from engine.files import write_atomic as _write_atomic
 from engine.messages import quote as _quote
+from nn.datasets import _rng  # one rule for seeds: None is the global `random`
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "DEFAULT_INIT"]
 
@@ -91,19 +92,6 @@ def _check_size(name: str, n: object) -> int:
     if isinstance(n, bool) or not isinstance(n, _numbers.Integral) or n < 1:
         raise ValueError(f"{name} must be a positive integer, got {_quote(n)}")
     return int(n)
-
-
-def _rng(seed: _Seed) -> _random.Random:
-    """The stream to draw from: the global `random` for None (as micrograd), a new
-    generator for an int, or a given `random.Random` shared with the caller."""
-    if seed is None:
-        # the random module's functions are bound methods of its one hidden Random
-        return cast(_random.Random, _random.uniform.__self__)  # type: ignore[attr-defined]
-    if isinstance(seed, _random.Random):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, _numbers.Integral):
-        raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
-    return _random.Random(int(seed))
 
 
 def _initial_parameters(nin: int, init: str, rng: _random.Random) -> tuple[list[float], float]:
