@@ -1,4 +1,5 @@
-"""The `chainrule` command: `chainrule train ...`, `chainrule draw ...`, `chainrule --version`.
+"""The `chainrule` command: `chainrule train ...`, `chainrule draw ...`, `chainrule playground`,
+`chainrule --version`.
 
 Bad input gets one line on stderr and exit status 2, a run that fails gets one line and
 exit status 1, never a traceback. `python -m nn` runs the same command (nn/__main__.py).
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The `chainrule` parser with its `train` and `draw` subcommands."""
     # one-line usage errors for every subcommand; engine.cli imports graphviz only to draw
     from engine.cli import OneLineErrorParser, add_draw_parser
+    from nn.playground import add_playground_parser
     from nn.train import add_train_parser
 
     parser = OneLineErrorParser(
@@ -123,10 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{DISTRIBUTION} {version()}")
     # subparsers made from a OneLineErrorParser inherit its one-line errors
-    subparsers = parser.add_subparsers(dest="command", metavar="{train,draw}")
+    subparsers = parser.add_subparsers(dest="command", metavar="{train,draw,playground}")
     subparsers.required = True
     add_train_parser(subparsers)
     add_draw_parser(subparsers)
+    add_playground_parser(subparsers)
     return parser
 
 
@@ -150,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from nn.train import run_train
 
             return run_train(args, arguments[1:])
+        if args.command == "playground":
+            from nn.playground import run_playground
+
+            return run_playground(args)
         from engine.cli import run_draw
 
         return run_draw(args)
