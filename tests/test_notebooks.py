@@ -29,14 +29,15 @@ NOTEBOOK_IDS = [path.stem for path in NOTEBOOKS]
 
 COURSE = [
     "01_derivatives",
-    "02_build_your_own_value",
-    "03_reused_nodes_and_tanh",
-    "04_why_chainrule_differs",
-    "05_neurons_and_activations",
+    "02_the_chain_rule",
+    "03_build_your_own_value",
+    "04_neurons_and_activations",
+    "05_reused_nodes_and_tanh",
     "06_build_an_mlp",
     "07_the_training_loop",
     "08_recognising_digits",
     "09_higher_order",
+    "10_why_chainrule_differs",
 ]
 
 # seconds per cell; the whole file runs in about 110 s on two shared cores (each notebook
