@@ -1,0 +1,284 @@
+"""The Python side of the playground's Web Worker (it runs on Pyodide, never on the desktop).
+
+worker.js unpacks the chainrule and graphviz wheels, then imports this module and calls
+`setup(layout, emit)`: `layout(dot_source, fmt)` is Graphviz compiled to WebAssembly
+(@viz-js/viz) and returns the picture as text; `emit(kind, text)` posts one item to the
+page's output area ("html": a page shown in a sandboxed iframe, "svg", "text", "error").
+
+`run(code)` runs the learner's code as a notebook cell would: the statements, then the
+value of a last bare expression is displayed (a Player as its page, a drawn graph as
+SVG, anything else as its repr). An error is shown as a traceback of the learner's own
+lines only: the frames inside the playground, the engine or the standard library are
+left out, since the learner cannot act on them.
+
+`Trainer` is the training panel: one `nn.fit` call per epoch (so that the worker can
+answer Pause between two calls), and after each a snapshot of the parameters for the
+page to draw.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import linecache
+import math
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+FILENAME = "<editor>"  # how the learner's code is named in its tracebacks
+
+_layout: Callable[[str, str], str] | None = None
+_emit: Callable[[str, str], None] | None = None
+_namespace: dict[str, Any] = {}
+
+
+def setup(layout: Callable[[str, str], str], emit: Callable[[str, str], None]) -> None:
+    """Connect the engine's drawing to Graphviz in the browser and the output to the page."""
+    global _layout, _emit
+    _layout, _emit = layout, emit
+
+    import engine.draw
+
+    def layout_bytes(dot_source: str, fmt: str) -> bytes:
+        if fmt != "svg":
+            raise ValueError(f"the playground draws SVG only, not {fmt!r}")
+        return str(layout(dot_source, fmt)).encode("utf-8")
+
+    set_layout_engine = getattr(engine.draw, "set_layout_engine", None)
+    if set_layout_engine is not None:
+        set_layout_engine(layout_bytes)
+    else:
+        _patch_rendering(layout_bytes)
+    reset_namespace()
+
+
+def _patch_rendering(layout_bytes: Callable[[str, str], bytes]) -> None:
+    """Without `engine.draw.set_layout_engine` (older engines): route the two places that
+    start the `dot` program, `engine.draw.render` and graphviz's `pipe`, to the browser's
+    Graphviz."""
+    import importlib
+
+    import graphviz
+
+    import engine.draw
+
+    # the module, not the function `engine.player` that the package exports in its place
+    player_module = importlib.import_module("engine.player")
+
+    def render(graph: Any, format: str = "svg", timeout: float | None = None) -> bytes:  # noqa: A002
+        return layout_bytes(graph.source, format)
+
+    def pipe(self: Any, format: str | None = None, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+        picture = layout_bytes(self.source, format or self.format)
+        return picture.decode("utf-8") if kwargs.get("encoding") else picture
+
+    engine.draw.render = render  # type: ignore[assignment]
+    player_module.render = render
+    graphviz.Digraph.pipe = pipe
+    graphviz.Source.pipe = pipe
+
+
+def reset_namespace() -> None:
+    """A fresh namespace for the learner, with `display` as in Jupyter."""
+    _namespace.clear()
+    _namespace.update({"__name__": "__main__", "__builtins__": __builtins__, "display": display})
+
+
+def display(*objects: Any) -> None:
+    """Show each object in the output area, as a notebook would."""
+    for obj in objects:
+        _show(obj)
+
+
+def _show(obj: Any) -> None:
+    assert _emit is not None and _layout is not None
+    if obj is None:
+        return
+    page = getattr(obj, "html", None)
+    if isinstance(page, str) and callable(getattr(obj, "_repr_html_", None)):
+        _emit("html", page)  # engine.Player and nn.Report: a whole page of their own
+    elif isinstance(getattr(obj, "source", None), str) and hasattr(obj, "pipe"):
+        _emit("svg", str(_layout(obj.source, "svg")))  # a graphviz Digraph (draw_dot)
+    elif callable(getattr(obj, "_repr_svg_", None)):
+        _emit("svg", obj._repr_svg_())
+    elif callable(getattr(obj, "_repr_html_", None)):
+        _emit("html", obj._repr_html_())
+    else:
+        _emit("text", repr(obj))
+
+
+def run(code: str) -> bool:
+    """Run the learner's code in the playground's namespace; True when it raised nothing."""
+    assert _emit is not None
+    # the source goes into linecache so that tracebacks can quote the learner's lines
+    lines = code.splitlines(keepends=True)
+    linecache.cache[FILENAME] = (len(code), None, lines, FILENAME)
+    try:
+        tree = ast.parse(code, FILENAME)
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        exec(compile(tree, FILENAME, "exec"), _namespace)
+        if last is not None:
+            _show(eval(compile(last, FILENAME, "eval"), _namespace))
+    except BaseException as error:  # noqa: BLE001 - every error of the learner's is shown
+        _emit("error", learner_traceback(error))
+        return False
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    return True
+
+
+def learner_traceback(error: BaseException) -> str:
+    """The traceback of `error` with the learner's frames only, as Python prints it."""
+    if isinstance(error, SyntaxError) and error.filename == FILENAME:
+        return "".join(traceback.format_exception_only(type(error), error)).rstrip()
+    frames = [
+        frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == FILENAME
+    ]
+    text = "Traceback (most recent call last):\n" if frames else ""
+    text += "".join(traceback.format_list(frames))
+    text += "".join(traceback.format_exception_only(type(error), error))
+    return text.rstrip()
+
+
+# ---- the training panel --------------------------------------------------------------
+
+# the data sets of `chainrule train`, with its sizes (nn/train.py's DATASETS)
+DATASETS = {
+    "moons": ("make_moons(100, noise=0.1, seed=0)", 2),
+    "circles": ("make_circles(100, noise=0.05, seed=0)", 2),
+    "spirals": ("make_spirals(300, noise=0.2, seed=0)", 3),
+    "blobs": (
+        "make_blobs(150, noise=1.0, seed=0, centers=[(0.0, 4.0), (-3.4641, -2.0), (3.4641, -2.0)])",
+        3,
+    ),
+}
+OPTIMIZERS = ("adam", "sgd")
+BATCH_SIZE = 32
+
+
+def training_code(settings: dict[str, Any]) -> str:
+    """The Python code that trains as the panel does with `settings`, to copy and run."""
+    dataset, hidden, activation, lr, optimizer = _checked(settings)
+    make, n_classes = DATASETS[dataset]
+    loss = "bce" if n_classes == 2 else "ce"
+    outputs = 1 if n_classes == 2 else n_classes
+    sizes = ", ".join(str(n) for n in [*hidden, outputs])
+    if optimizer == "adam":
+        make_optimizer = f"nn.Adam(model.parameters(), lr={lr!r})"
+    else:
+        make_optimizer = f"nn.SGD(model.parameters(), lr={lr!r}, momentum=0.9)"
+    return (
+        "import nn\n"
+        "\n"
+        f"X, y = nn.datasets.{make}\n"
+        f'model = nn.MLP(2, [{sizes}], activation="{activation}", seed=0, init="pytorch")\n'
+        f"optimizer = {make_optimizer}\n"
+        "# one epoch per call, as the panel runs it (it redraws after each)\n"
+        "for epoch in range(1, 101):\n"
+        f'    history = nn.fit(model, X, y, loss="{loss}", optimizer=optimizer, epochs=1,\n'
+        f"                     batch_size={BATCH_SIZE}, seed=epoch)\n"
+        "print(f\"epoch {epoch}: loss {history['loss'][-1]:.4f}\")\n"
+    )
+
+
+def _checked(settings: dict[str, Any]) -> tuple[str, list[int], str, float, str]:
+    """The panel's settings, checked; a ValueError names the one that is wrong."""
+    from nn.module import ACTIVATIONS
+
+    dataset = str(settings.get("dataset"))
+    if dataset not in DATASETS:
+        raise ValueError(f"data set must be one of {', '.join(DATASETS)}, got {dataset!r}")
+    text = str(settings.get("hidden", "")).replace(" ", "")
+    try:
+        hidden = [int(part) for part in text.split(",")] if text else []
+    except ValueError:
+        raise ValueError(f"hidden sizes must be numbers separated by commas, got {text!r}") from None
+    if any(not 1 <= n <= 64 for n in hidden) or len(hidden) > 4:
+        raise ValueError(f"hidden sizes: up to 4 layers of 1 to 64 neurons, got {text!r}")
+    activation = str(settings.get("activation"))
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+    try:
+        lr = float(settings.get("lr", "nan"))
+    except (TypeError, ValueError):
+        lr = math.nan
+    if not (math.isfinite(lr) and 0 < lr <= 10):
+        raise ValueError(f"learning rate must be a number in (0, 10], got {settings.get('lr')!r}")
+    optimizer = str(settings.get("optimizer"))
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
+    return dataset, hidden, activation, lr, optimizer
+
+
+class Trainer:
+    """The panel's run: the data, the model and its optimizer, trained one epoch a call."""
+
+    def __init__(self, settings_json: str) -> None:
+        import nn
+
+        settings = json.loads(settings_json)
+        dataset, hidden, activation, lr, optimizer = _checked(settings)
+        namespace: dict[str, Any] = {"nn": nn}
+        self.X, self.y = eval(f"nn.datasets.{DATASETS[dataset][0]}", namespace)
+        self.n_classes = DATASETS[dataset][1]
+        self.loss = "bce" if self.n_classes == 2 else "ce"
+        outputs = 1 if self.n_classes == 2 else self.n_classes
+        self.sizes = [2, *hidden, outputs]
+        self.activations = [activation] * len(hidden) + ["linear"]
+        self.model = nn.MLP(2, self.sizes[1:], activation=activation, seed=0, init="pytorch")
+        self.optimizer: Any
+        if optimizer == "adam":
+            self.optimizer = nn.Adam(self.model.parameters(), lr=lr)
+        else:
+            self.optimizer = nn.SGD(self.model.parameters(), lr=lr, momentum=0.9)
+        self.epoch = 0
+        self.last_loss: float | None = None
+
+    def data(self) -> str:
+        """The points, the layer sizes and activations, as JSON for the page."""
+        return json.dumps(
+            {
+                "X": self.X,
+                "y": self.y,
+                "sizes": self.sizes,
+                "activations": self.activations,
+                "classes": self.n_classes,
+            }
+        )
+
+    def train_epoch(self) -> str:
+        """Run one epoch with `nn.fit` and return the snapshot as JSON."""
+        import nn
+
+        self.epoch += 1
+        history = nn.fit(
+            self.model,
+            self.X,
+            self.y,
+            loss=self.loss,
+            optimizer=self.optimizer,
+            epochs=1,
+            batch_size=BATCH_SIZE,
+            seed=self.epoch,
+            n_classes=self.n_classes,
+        )
+        self.last_loss = history["loss"][-1]
+        return self.snapshot()
+
+    def snapshot(self) -> str:
+        """The epoch, its mean training loss and the parameters, as JSON."""
+        loss = self.last_loss
+        return json.dumps(
+            {
+                "epoch": self.epoch,
+                "loss": loss if loss is None or math.isfinite(loss) else str(loss),
+                "weights": [
+                    p.data if math.isfinite(p.data) else None for p in self.model.parameters()
+                ],
+            }
+        )

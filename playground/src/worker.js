@@ -1,0 +1,135 @@
+// The playground's Web Worker: Python (Pyodide) with chainrule, and Graphviz (WebAssembly).
+//
+// Everything is loaded from this site's own folder: the runtime files, the wheels named
+// in manifest.json (unpacked into site-packages, no micropip, no network beyond this
+// origin) and runtime.py, the Python half of this worker. The page talks to it in
+// messages: run, train, pause, step, reset; it answers with stdout lines, output items,
+// snapshots and state changes. Training runs one epoch per task, so that a Pause message
+// is handled between two epochs.
+"use strict";
+
+importScripts("pyodide/pyodide.js", "viz/viz-global.js");
+
+const post = (message) => self.postMessage(message);
+let runtime = null; // the runtime.py module
+let trainer = null; // runtime.Trainer for the panel's current settings
+let training = false; // the panel's Train is on
+let loopId = 0; // the newest training loop; an older one still waiting stops
+let busy = Promise.resolve(); // one thing at a time runs in Python
+
+async function fetchOk(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
+  return response;
+}
+
+async function boot() {
+  const started = performance.now();
+  const base = new URL("./", self.location.href).href;
+  const [pyodide, viz, manifest] = await Promise.all([
+    loadPyodide({ indexURL: base + "pyodide/" }),
+    Viz.instance(),
+    fetchOk("manifest.json").then((r) => r.json()),
+  ]);
+  pyodide.setStdout({ batched: (line) => post({ type: "stdout", text: line + "\n" }) });
+  pyodide.setStderr({ batched: (line) => post({ type: "stdout", text: line + "\n" }) });
+  const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
+  const wheels = await Promise.all(
+    manifest.wheels.map((name) => fetchOk("wheels/" + name).then((r) => r.arrayBuffer()))
+  );
+  wheels.forEach((buffer) => pyodide.unpackArchive(buffer, "wheel", { extractDir: sitePackages }));
+  const source = await (await fetchOk("runtime.py")).text();
+  pyodide.FS.writeFile(sitePackages + "/playground_runtime.py", source);
+  pyodide.runPython("import importlib; importlib.invalidate_caches()");
+  runtime = pyodide.pyimport("playground_runtime");
+  const layout = (dotSource, format) => viz.renderString(dotSource, { format, engine: "dot" });
+  const emit = (kind, text) => post({ type: "display", kind, text });
+  runtime.setup(layout, emit);
+  pyodide.runPython("import engine, nn"); // paid once here rather than by the first run
+  post({ type: "ready", seconds: (performance.now() - started) / 1000 });
+}
+
+// ---- the panel -----------------------------------------------------------------------
+
+function newTrainer(settings) {
+  if (trainer !== null) trainer.destroy();
+  trainer = null;
+  try {
+    trainer = runtime.Trainer(JSON.stringify(settings));
+  } catch (error) {
+    post({ type: "train-error", text: pythonMessage(error) });
+    return false;
+  }
+  post({ type: "train-data", data: JSON.parse(trainer.data()) });
+  post({ type: "snapshot", snapshot: JSON.parse(trainer.snapshot()) });
+  post({ type: "train-code", code: runtime.training_code(settings) });
+  return true;
+}
+
+function oneEpoch() {
+  try {
+    post({ type: "snapshot", snapshot: JSON.parse(trainer.train_epoch()) });
+    return true;
+  } catch (error) {
+    post({ type: "train-error", text: pythonMessage(error) });
+    return false;
+  }
+}
+
+// a macrotask boundary: messages that arrived (Pause) are handled before the next epoch
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function trainLoop() {
+  const mine = ++loopId;
+  post({ type: "train-state", state: "training" });
+  while (training && mine === loopId) {
+    if (!oneEpoch()) training = false;
+    await nextTask();
+  }
+  if (mine === loopId) post({ type: "train-state", state: "paused" });
+}
+
+function pythonMessage(error) {
+  // a PythonError's message is the whole traceback; its last line says what was wrong
+  const lines = String(error.message || error).trim().split("\n");
+  return lines[lines.length - 1];
+}
+
+// ---- messages from the page ------------------------------------------------------------
+
+const booted = boot().catch((error) => {
+  post({ type: "fatal", text: String(error && error.message ? error.message : error) });
+  throw error;
+});
+
+self.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === "pause") {
+    training = false; // the loop stops before its next epoch
+    return;
+  }
+  busy = busy.then(() => booted).then(() => handle(message));
+};
+
+async function handle(message) {
+  if (message.type === "run") {
+    training = false;
+    const ok = runtime.run(message.code);
+    post({ type: "done", id: message.id, ok });
+  } else if (message.type === "settings") {
+    training = false;
+    newTrainer(message.settings);
+  } else if (message.type === "code") {
+    post({ type: "train-code", code: runtime.training_code(message.settings) });
+  } else if (message.type === "train") {
+    if (trainer === null && !newTrainer(message.settings)) return;
+    if (training) return;
+    training = true;
+    trainLoop(); // not awaited: later messages queue behind `busy`, Pause does not
+  } else if (message.type === "step") {
+    training = false;
+    if (trainer === null && !newTrainer(message.settings)) return;
+    oneEpoch();
+    post({ type: "train-state", state: "paused" });
+  }
+}
