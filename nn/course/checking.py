@@ -9,11 +9,14 @@ hint naming the learner's line, never as a traceback through the checker.
 
 The API (stable; the notebooks and the other `nn.course` modules use it):
 
-- `correct(message) -> True` prints "Correct: <message>".
-- `not_yet(hint) -> False` prints "Not yet: <hint>".
+- `Verdict`: what a checker returns: true when the answer is right, false otherwise. It
+  displays nothing in a notebook, so an exercise cell that ends with the checker's call
+  shows only the printed line.
+- `correct(message) -> Verdict` prints "Correct: <message>" (a true Verdict).
+- `not_yet(hint) -> Verdict` prints "Not yet: <hint>" (a false Verdict).
 - `NotYet(hint)`: the exception a check raises to stop at the first mistake it finds.
 - `@checker`: decorates a check function that returns the success message (a str) or
-  raises `NotYet`. The decorated function prints the verdict and returns True or False.
+  raises `NotYet`. The decorated function prints the verdict and returns the Verdict.
   An exception from the learner's code (through `call`) becomes a "Not yet:" hint; any
   other exception is the checker's own bug and propagates.
 - `call(fn, *args, what="...", **kwargs)` runs the learner's `fn`; an exception raised there
@@ -52,6 +55,7 @@ from typing import Any, TypeVar, cast
 
 __all__ = [
     "NotYet",
+    "Verdict",
     "call",
     "checker",
     "close",
@@ -73,24 +77,42 @@ class NotYet(Exception):
         self.hint = hint
 
 
-def correct(message: str) -> bool:
-    """Print the verdict for a solved exercise; True."""
+class Verdict:
+    """A checker's answer: true when right. Jupyter shows nothing for it (the checker has
+    printed its line already), unlike a bare True or False."""
+
+    def __init__(self, ok: bool, message: str) -> None:
+        self.ok = ok
+        self.message = message
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        return f"{'Correct' if self.ok else 'Not yet'}: {self.message}"
+
+    def _ipython_display_(self) -> None:
+        """Nothing to show: the verdict was printed when it was made."""
+
+
+def correct(message: str) -> Verdict:
+    """Print the verdict for a solved exercise; a true Verdict."""
     print(f"Correct: {message}")
-    return True
+    return Verdict(True, message)
 
 
-def not_yet(hint: str) -> bool:
-    """Print the verdict for an exercise not solved yet, with its hint; False."""
+def not_yet(hint: str) -> Verdict:
+    """Print the verdict for an exercise not solved yet, with its hint; a false Verdict."""
     print(f"Not yet: {hint}")
-    return False
+    return Verdict(False, hint)
 
 
-def checker(check: Callable[..., str]) -> Callable[..., bool]:
+def checker(check: Callable[..., str]) -> Callable[..., Verdict]:
     """Turn `check` (returns the success message, raises NotYet) into a checker that prints
-    one verdict line and returns True or False."""
+    one verdict line and returns its Verdict."""
 
     @functools.wraps(check)
-    def run(*args: Any, **kwargs: Any) -> bool:
+    def run(*args: Any, **kwargs: Any) -> Verdict:
         try:
             message = check(*args, **kwargs)
         except NotYet as mistake:
@@ -440,7 +462,7 @@ def _install(V: Any, methods: dict[str, Any], mine: bool) -> str:
     )
 
 
-def _installing(V: Any, methods: dict[str, Any], check: Callable[[], str]) -> bool:
+def _installing(V: Any, methods: dict[str, Any], check: Callable[[], str]) -> Verdict:
     try:
         message = check()
     except NotYet as mistake:
@@ -564,7 +586,7 @@ def _binary(
         )
 
 
-def check_add_mul(V: Any, add: Any, mul: Any) -> bool:
+def check_add_mul(V: Any, add: Any, mul: Any) -> Verdict:
     """03, exercise 1: __add__ and __mul__ with their rules."""
 
     def check() -> str:
@@ -592,7 +614,7 @@ def _unary(
     _run_rule(out, what, [("x", x, local)], 1.5, {"x": known})
 
 
-def check_more_ops(V: Any, pow_: Any, exp: Any, tanh: Any) -> bool:
+def check_more_ops(V: Any, pow_: Any, exp: Any, tanh: Any) -> Verdict:
     """03, exercise 2: __pow__ (a number exponent), exp and tanh with their rules."""
 
     def check() -> str:
@@ -686,7 +708,7 @@ def _recursion_hint(mistake: NotYet, what: str, number_left: bool) -> NotYet:
     return NotYet(f"{what} never finishes (RecursionError): {why} Which operand should go first?")
 
 
-def check_reflected(V: Any, radd: Any, rmul: Any, sub: Any, truediv: Any) -> bool:
+def check_reflected(V: Any, radd: Any, rmul: Any, sub: Any, truediv: Any) -> Verdict:
     """03, exercise 3: 2 + x, 2 * x (the reflected forms), x - y and x / y from other ops."""
 
     def one(
@@ -782,7 +804,7 @@ def _order_labels(order: list[Any]) -> str:
     return "[" + ", ".join(getattr(n, "label", "?") or "?" for n in order) + "]"
 
 
-def check_topological_order(V: Any, topological_order: Any) -> bool:
+def check_topological_order(V: Any, topological_order: Any) -> Verdict:
     """03, exercise 4: an iterative topological order. Returns whether it is right (the
     notebook then uses the reference one if not)."""
 
@@ -858,7 +880,7 @@ def check_topological_order(V: Any, topological_order: Any) -> bool:
     return correct(message)
 
 
-def check_backward(V: Any, backward: Any) -> bool:
+def check_backward(V: Any, backward: Any) -> Verdict:
     """03, exercise 5: backward(root) on the learner's Value."""
 
     def build() -> tuple[list[Any], Any]:
