@@ -8,8 +8,12 @@ nothing from the repository checkout by accident.
 
 Exercises are code cells tagged `exercise` whose metadata names them (`"exercise": NAME`).
 `notebooks/solutions/NN_topic.py` holds, for each, a `# %% solution: NAME` section (the
-whole cell, solved) and a `# %% wrong: NAME` section (a plausible mistake). A checker
-prints a line starting "Correct:" or "Not yet:" (followed by its hint).
+whole cell, solved) and two or more `# %% wrong: NAME` sections (plausible mistakes, each a
+different one). A checker prints a line starting "Correct:" or "Not yet:" (followed by its
+hint); different mistakes get different hints, and no hint quotes a line of the solution.
+
+Every notebook ends, after its final assert cell, with a Markdown recap: what was built,
+what to remember, and two or three questions to think about.
 """
 
 from __future__ import annotations
@@ -66,16 +70,32 @@ def _exercises(notebook) -> list[tuple[int, str]]:
     ]
 
 
-def _solutions(path: Path) -> dict[tuple[str, str], str]:
-    """{("solution" | "wrong", name): cell source} from the notebook's solutions file."""
+def _solutions(path: Path) -> dict[tuple[str, str], list[str]]:
+    """{("solution" | "wrong", name): [cell source, ...]} from the notebook's solutions
+    file: one solution per exercise, any number of wrong answers."""
     text = (SOLUTION_DIR / f"{path.stem}.py").read_text(encoding="utf-8")
     parts = SECTION.split(text)
     # parts: preamble, kind, name, body, kind, name, body, ...
-    sections = {}
+    sections: dict[tuple[str, str], list[str]] = {}
     for kind, name, body in zip(parts[1::3], parts[2::3], parts[3::3]):
-        assert (kind, name) not in sections, f"{path.stem}: two '{kind}: {name}' sections"
-        sections[kind, name] = body.strip("\n")
+        bodies = sections.setdefault((kind, name), [])
+        assert kind == "wrong" or not bodies, f"{path.stem}: two 'solution: {name}' sections"
+        bodies.append(body.strip("\n"))
     return sections
+
+
+def _quoted_solution_lines(solution: str, skeleton: str, hint: str) -> list[str]:
+    """The lines of the solution (not given in the skeleton) that a hint repeats verbatim:
+    a first hint must not hand over the answer."""
+    given = {line.strip() for line in skeleton.splitlines()}
+    quoted = []
+    for line in solution.splitlines():
+        code = line.split("  #", 1)[0].strip()
+        if len(code) < 12 or code in given or code.startswith(("def ", "#", "check_")):
+            continue
+        if code in hint:
+            quoted.append(code)
+    return quoted
 
 
 def _printed(outputs) -> str:
@@ -128,6 +148,21 @@ def test_notebook_seeds_first_and_asserts_last(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_notebook_ends_with_a_recap_and_questions_after_the_final_assert(path: Path) -> None:
+    cells = _read(path).cells
+    last_code = max(i for i, cell in enumerate(cells) if cell.cell_type == "code")
+    after = "\n".join(cell.source for cell in cells[last_code + 1 :])
+    assert all(cell.cell_type == "markdown" for cell in cells[last_code + 1 :])
+    assert re.search(r"^#+ Recap", after, re.MULTILINE), f"{path.stem}: no '## Recap' at the end"
+    assert "What you " in after and "What to remember" in after, f"{path.stem}: {after[:200]!r}"
+    _, _, questions = after.partition("Questions to think about")
+    assert questions and 2 <= len(re.findall(r"^\d+\. ", questions, re.MULTILINE)) <= 3, (
+        f"{path.stem}: the recap needs two or three numbered questions to think about"
+    )
+    assert questions.count("?") >= 2, f"{path.stem}: the questions do not ask anything"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
 def test_notebook_imports_the_installed_packages_without_path_hacks(path: Path) -> None:
     sources = "\n".join(cell.source for cell in _code_cells(_read(path)))
     assert "sys.path" not in sources
@@ -135,17 +170,19 @@ def test_notebook_imports_the_installed_packages_without_path_hacks(path: Path) 
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
-def test_notebook_has_two_to_four_exercises_each_with_a_solution_and_a_wrong_answer(
+def test_notebook_has_two_to_five_exercises_each_with_a_solution_and_wrong_answers(
     path: Path,
 ) -> None:
     exercises = _exercises(_read(path))
     names = [name for _, name in exercises]
-    assert 2 <= len(names) <= 4, f"{path.stem}: {len(names)} exercises"
+    assert 2 <= len(names) <= 5, f"{path.stem}: {len(names)} exercises"
     assert all(names) and len(set(names)) == len(names), names
     sections = _solutions(path)
     for name in names:
         assert ("solution", name) in sections, f"{path.stem}: no solution for {name}"
-        assert ("wrong", name) in sections, f"{path.stem}: no wrong answer for {name}"
+        wrong = sections.get(("wrong", name), [])
+        assert len(wrong) >= 2, f"{path.stem}: {len(wrong)} wrong answer(s) for {name}, not several"
+        assert len(set(wrong)) == len(wrong), f"{path.stem}: the same wrong answer twice for {name}"
     stray = {name for _, name in sections} - set(names)
     assert not stray, f"{path.stem}: solutions for exercises that do not exist: {stray}"
 
@@ -201,13 +238,117 @@ def test_checkers_accept_the_solution_and_reject_a_wrong_answer(path: Path, tmp_
                 client.execute_cell(cell, index)
                 continue
             name = exercises[index]
-            wrong = nbformat.v4.new_code_cell(sections["wrong", name])
-            client.execute_cell(wrong, index)
-            printed = _printed(wrong.outputs)
-            assert "Not yet:" in printed and "Correct:" not in printed, (name, printed)
-            hint = printed.split("Not yet:", 1)[1].strip()
-            assert len(hint) > 20, f"{name}: the hint says too little: {hint!r}"
-            solved = nbformat.v4.new_code_cell(sections["solution", name])
+            (solution,) = sections["solution", name]
+            hints = []
+            for source in sections["wrong", name]:
+                wrong = nbformat.v4.new_code_cell(source)
+                client.execute_cell(wrong, index)
+                printed = _printed(wrong.outputs)
+                assert "Not yet:" in printed and "Correct:" not in printed, (name, printed)
+                assert not [o for o in wrong.outputs if o.output_type == "error"], (name, printed)
+                hint = printed.split("Not yet:", 1)[1].strip()
+                assert len(hint) > 20, f"{name}: the hint says too little: {hint!r}"
+                quoted = _quoted_solution_lines(solution, cell.source, hint)
+                assert not quoted, f"{name}: the hint hands over the answer: {quoted}"
+                hints.append(hint)
+            assert len(set(hints)) == len(hints), f"{name}: different mistakes, one hint: {hints}"
+            solved = nbformat.v4.new_code_cell(solution)
             client.execute_cell(solved, index)
             printed = _printed(solved.outputs)
             assert "Correct:" in printed and "Not yet:" not in printed, (name, printed)
+
+
+# --- nn.course: the checkers' machinery and the reference Value ------------------------
+
+
+def test_an_exception_in_the_learners_code_is_a_hint_naming_the_learners_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    from nn.course.checking import call, checker
+
+    learner = tmp_path / "learner_cell.py"
+    learner.write_text("def slope(x):\n    y = x * 2\n    return y / (x - x)\n", encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("learner_cell", learner)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    @checker
+    def check_slope(fn):  # type: ignore[no-untyped-def]
+        call(fn, 3.0)
+        return "fine"
+
+    verdict = check_slope(module.slope)
+    printed = capsys.readouterr().out
+    assert not verdict and repr(verdict).startswith("Not yet:")
+    assert printed.startswith("Not yet: your slope raised ZeroDivisionError"), printed
+    assert "learner_cell.py, line 3: `return y / (x - x)`" in printed, printed
+    assert "Traceback" not in printed and "checking.py" not in printed
+
+
+def test_gradient_hints_tell_the_typical_mistakes_apart() -> None:
+    from nn.course.checking import gradient_hint
+
+    local, upstream, before = 2.0, 1.5, 0.25
+    right = before + local * upstream
+    assert gradient_hint("x", right, local=local, upstream=upstream, before=before) is None
+    mistakes = {
+        "assigned": local * upstream,  # = for +=
+        "no upstream": before + local,  # a missing * out.grad
+        "sign": before - local * upstream,
+        "known": 7.5,
+        "other": 11.0,
+    }
+    hints = {
+        kind: gradient_hint(
+            "x", got, local=local, upstream=upstream, before=before, known=[(7.5, "it is 7.5")]
+        )
+        for kind, got in mistakes.items()
+    }
+    assert all(hints.values()) and len(set(hints.values())) == len(hints), hints
+    assert "adding" in str(hints["assigned"]) and "out.grad" in str(hints["no upstream"])
+    assert "sign" in str(hints["sign"]) and hints["known"] == "it is 7.5"
+    assert "not a number" in str(gradient_hint("x", object(), local=1.0, upstream=1.0))
+
+
+def _reference_expression(V, x):  # type: ignore[no-untyped-def]
+    # every op of the reference Value, x used several times, numbers on both sides
+    return (2 * x).exp() * x / (1 + x) - x**3 + (-x).tanh() + x.relu() + x.log() - 3 / x
+
+
+def test_the_reference_value_agrees_with_central_differences_engine_and_torch() -> None:
+    import math
+
+    import engine
+    from nn.course.value import Value, topological_order
+
+    for x0 in (0.3, 1.7):
+        x = Value(x0)
+        out = _reference_expression(Value, x)
+        out.backward()
+        ex = engine.Value(x0)
+        eout = _reference_expression(engine.Value, ex)
+        eout.backward()
+
+        def number(v: float) -> float:
+            return float(_reference_expression(Value, Value(v)).data)
+
+        h = 1e-6
+        numeric = (number(x0 + h) - number(x0 - h)) / (2 * h)
+        assert math.isclose(out.data, eout.data, rel_tol=1e-12)
+        assert math.isclose(x.grad, ex.grad, rel_tol=1e-9)
+        assert math.isclose(x.grad, numeric, rel_tol=1e-6)
+        torch = pytest.importorskip("torch")
+        t = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
+        tout = (2 * t).exp() * t / (1 + t) - t**3 + torch.tanh(-t) + torch.relu(t)
+        tout = tout + torch.log(t) - 3 / t
+        tout.backward()
+        assert math.isclose(x.grad, t.grad.item(), rel_tol=1e-9)
+    deep = start = Value(0.001)
+    for _ in range(20_000):  # deeper than Python's recursion limit
+        deep = deep.tanh()
+    assert len(topological_order(deep)) == 20_001
+    deep.backward()
+    assert 0.97 < start.grad < 0.99
