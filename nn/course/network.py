@@ -667,7 +667,8 @@ def check_mse(mse_fn: Callable[[list[Value], list[float]], Any]) -> str:
                 "the loss is 3 times too large for 3 examples: a sum, not a mean. Divide by "
                 "the number of examples."
             )
-        if close(loss.data, (0.5 + 0.0 + 2.0) / 3, 1e-12) or close(loss.data, -0.5 / 3, 1e-12):
+        # the mean of the differences (signed: misses cancel) or of their sizes
+        if close(loss.data, (-0.5 + 0.0 + 2.0) / 3, 1e-12) or close(loss.data, 2.5 / 3, 1e-12):
             raise NotYet(
                 "the differences are not squared: a miss below the target and one above "
                 "must both count, the large ones more."
@@ -675,8 +676,8 @@ def check_mse(mse_fn: Callable[[list[Value], list[float]], Any]) -> str:
         if close(loss.data, sum(squares) / 2, 1e-12):
             raise NotYet("divide by the number of examples (3 here), not by 2.")
         raise NotYet(
-            f"for predictions [0.5, -1, 2] and targets [1, -1, 0] the loss is "
-            f"{loss.data:.6f}: square each difference, then average."
+            f"for predictions [0.5, -1, 2] and targets [1, -1, 0] your loss is "
+            f"{loss.data:.6f}; their mean squared error is {right:.6f}."
         )
     call(loss.backward, what="loss.backward()")
     expected = [2 * (0.5 - 1.0) / 3, 0.0, 2 * 2.0 / 3]
