@@ -13,20 +13,30 @@ A pass works on this pass's gradients only: a `.grad` left by an earlier pass is
 aside and added back at the end, so calling `backward()` twice adds the same amount twice
 (as in PyTorch) instead of pushing the first pass's gradient through the graph again.
 
-`grad()` runs the same rules on stand-ins (`_Shadow`) of the nodes, so no `.grad` is
-touched; with `create_graph=True` the stand-ins carry Values, and the rules' arithmetic
+`grad()` runs the same rules on stand-ins (`_Shadow`) of the nodes, in the same order and
+with the same arithmetic, so it gives the same numbers as `backward()` and touches no
+`.grad`; with `create_graph=True` the stand-ins carry Values, and the rules' arithmetic
 records the backward pass as a graph that can be differentiated again.
+
+Threads: `backward()` passes run one at a time (a lock shared by all graphs, taken once
+per pass, not per node), so passes from several threads over one graph add up as if they
+had run one after another. A `backward_steps()` pass takes the lock for each step; if
+another pass reached one of its nodes between two steps, its next step raises
+`RuntimeError` naming the node and the root (going on would push that pass's share again).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import numbers
-from collections.abc import Generator, Iterator, Sequence
-from contextlib import contextmanager
+import threading
+from collections.abc import Generator, Sequence
 from typing import Any, Literal, overload
 
-from engine.value import Value, _copy_links, _parents
+from engine.messages import quote
+from engine.mode import enable_grad
+from engine.value import Value, _Constant, _copy_links, _parents, _to_float
 
 __all__ = ["topological_order", "backward", "backward_steps", "grad"]
 
@@ -79,10 +89,17 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
     grows from pass to pass, so a count left behind by a pass that was interrupted (an
     exception in a rule, Ctrl-C at any moment) is below the next base and is taken for
     "not seen yet". No clean-up is needed, so none can be interrupted half-way.
-    One pass at a time per graph: two threads running `backward()` at once over shared
-    nodes are not supported (their `+=` on `.grad` would race anyway).
+
+    Passes from several threads take turns (one lock, taken once per pass): each adds its
+    whole gradient, so the `.grad`s are those of the passes run one after another.
     """
     seed = _seed(grad_output)
+    with _pass_lock:
+        _backward(root, seed)
+
+
+def _backward(root: Value, seed: float) -> None:
+    """`backward()`'s pass, run under `_pass_lock`."""
     if root._backward is None:  # a leaf: d root/d root = 1, and nothing below it
         root.grad += seed
         return
@@ -144,35 +161,52 @@ def _count_pending(root: Value, base: int) -> list[Value]:
     return held
 
 
+# One lock for every pass that changes `.grad` (an RLock: a hook may run a pass of its own)
+_pass_lock = threading.RLock()
+
+
 def backward_steps(root: Value, grad_output: float = 1.0) -> Generator[Value, None, None]:
-    """The same pass as `backward()`, yielding each node just after its rule has run."""
+    """The same pass as `backward()`, yielding each node just after its rule has run.
+
+    Between two steps, other passes may run (a `backward()`, in this thread or another).
+    If one reaches a node whose rule this pass has yet to run, that node's `.grad` now
+    holds the other pass's share too, which this pass must not push: the next step raises
+    RuntimeError instead, naming the node and the root. An abandoned pass (never resumed)
+    leaves nothing wrong behind.
+    """
     seed = _seed(grad_output)
     order = topological_order(root)
-    with _this_pass_only(order):
-        root.grad = seed
-        for node in reversed(order):
-            # every use of node has pushed its share: node.grad is complete
+    with _pass_lock:
+        # this pass's mark on each node with a rule; any later pass (backward() or another
+        # backward_steps()) counts above a larger base, so a changed mark means one came by
+        mark = next(_pass_bases) + 1
+        for node in order:
             if node._backward is not None:
-                node._backward(node, node.grad)
-            yield node
-
-
-@contextmanager
-def _this_pass_only(order: list[Value]) -> Iterator[None]:
-    """Inside: `.grad` holds this pass's gradients only. After: earlier ones are added back.
-
-    The rules push whatever `.grad` holds, so a gradient left by an earlier pass must be
-    out of the way, or a second `backward()` would push the first pass's gradient again.
-    """
-    earlier = {node: node.grad for node in order if node.grad != 0.0}
-    for node in earlier:
-        node.grad = 0.0
+                node._pending = mark
+        # only this pass's gradients in `.grad` while it runs (earlier ones are added back)
+        earlier = [(node, node.grad) for node in order if node.grad != 0.0]
+        for node, _ in earlier:
+            node.grad = 0.0
+        root.grad = seed
     try:
-        yield
+        for node in reversed(order):
+            rule = node._backward
+            if rule is not None:
+                with _pass_lock:
+                    if node._pending != mark:
+                        raise RuntimeError(
+                            f"backward_steps(): another pass reached {quote(node)} of the graph "
+                            f"of {quote(root)} between two steps, so its gradient holds that "
+                            "pass's share too; start a new backward_steps() instead"
+                        )
+                    # every use of node has pushed its share: node.grad is complete
+                    rule(node, node.grad)
+            yield node
     finally:
-        # accumulate, as documented (and also when a rule raised or stepping stopped early)
-        for node, g in earlier.items():
-            node.grad += g
+        with _pass_lock:
+            # accumulate, as documented (also when a rule raised or stepping stopped early)
+            for node, g in earlier:
+                node.grad += g
 
 
 class _ZeroGrad:
@@ -226,9 +260,12 @@ def grad(
 ) -> list[float] | list[Value]:
     """d(output)/d(input) for each input, in order, without touching any `.grad`.
 
-    An input that `output` does not depend on gets 0.0 (`Value(0.0)` with
+    The same numbers as `backward()` (the same rules, in the same order, with the same
+    arithmetic; nan and inf included). An input that `output` does not depend on, and a
+    constant (a number operand, as `.parents` shows it), gets 0.0 (`Value(0.0)` with
     `create_graph=True`). With `create_graph=True` each gradient is a Value whose graph
-    records how it was computed, so it can be differentiated again.
+    records how it was computed, so it can be differentiated again; the backward pass is
+    recorded even inside `no_grad()`.
     """
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
@@ -238,24 +275,33 @@ def grad(
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
 
+    # A float pass starts each gradient at 0.0, as backward() does (so 0.0 + -0.0 is 0.0
+    # in both); a recorded one at _ZERO, which keeps `0.0 + ...` nodes out of its graph.
+    start: Any = _ZERO if create_graph else 0.0
     shadows: dict[Value, _Shadow] = {}
     for node in topological_order(output):
         shadow = _Shadow()
         shadow.data = node if create_graph else node.data
-        shadow.grad = _ZERO
+        shadow.grad = start
         _copy_links(shadow, node, shadows.__getitem__)
         shadows[node] = shadow
 
     shadows[output].grad = 1.0
-    for node in reversed(list(shadows)):
-        shadow = shadows[node]
-        if node._backward is not None and shadow.grad is not _ZERO:
-            node._backward(shadow, shadow.grad)
+    # create_graph records the pass whatever the ambient mode (as PyTorch does)
+    with enable_grad() if create_graph else contextlib.nullcontext():
+        for node in reversed(list(shadows)):
+            rule = node._backward
+            if rule is not None:
+                # every rule runs, also where no use passed anything back (relu(x) for
+                # x < 0): its gradient is then 0, and 0 * inf is nan, as in backward()
+                g = shadows[node].grad
+                rule(shadows[node], 0.0 if g is _ZERO else g)
 
     results: list[Any] = []
     for x in inputs:
         g: Any = shadows[x].grad if x in shadows else _ZERO
-        g = 0.0 if g is _ZERO else g
+        if g is _ZERO or isinstance(x, _Constant):  # a constant gets no gradient
+            g = 0.0
         if create_graph and not isinstance(g, Value):
             g = Value(g)
         elif not create_graph:
@@ -269,4 +315,4 @@ def _seed(grad_output: float) -> float:
         raise TypeError(
             f"backward: grad_output must be a real number, got {type(grad_output).__name__}"
         )
-    return float(grad_output)
+    return _to_float(grad_output)  # an int too large for a float is +-inf

@@ -36,11 +36,7 @@ def _numeric_gradient(
 def _compare(
     name: str, analytic: list[float], numeric: list[float], atol: float, rtol: float
 ) -> bool:
-    bad = [
-        i
-        for i, (a, n) in enumerate(zip(analytic, numeric))
-        if not (math.isclose(a, n, rel_tol=rtol, abs_tol=atol) or (a == n))
-    ]
+    bad = [i for i, (a, n) in enumerate(zip(analytic, numeric)) if not _agree(a, n, atol, rtol)]
     if bad:
         rows = "\n".join(
             f"  input {i}: analytic {a!r}, numeric {n!r}{'  <-- differs' if i in bad else ''}"
@@ -48,6 +44,14 @@ def _compare(
         )
         raise GradcheckError(f"{name} does not match central differences:\n{rows}")
     return True
+
+
+def _agree(analytic: float, numeric: float, atol: float, rtol: float) -> bool:
+    """Close, or the same inf, or both nan: a nan from the rule and a nan from central
+    differences say the same thing (no derivative there), so they agree."""
+    if math.isnan(analytic) or math.isnan(numeric):
+        return math.isnan(analytic) and math.isnan(numeric)
+    return analytic == numeric or math.isclose(analytic, numeric, rel_tol=rtol, abs_tol=atol)
 
 
 def _floats(inputs: Sequence[float]) -> list[float]:
@@ -66,7 +70,10 @@ def gradcheck(
     """Check `backward()` of `fn(*values)` against central differences at `inputs`.
 
     Returns True, or raises `GradcheckError` listing the analytic and numeric gradient of
-    every input.
+    every input. An entry agrees when the two are close (`atol + rtol * |numeric|`), the
+    same inf, or both nan: a nan from the rule next to a nan from central differences
+    means both find no derivative there, which is agreement, not a failure (as
+    `torch.allclose(..., equal_nan=True)`); a nan on one side only is a difference.
     """
     point = _floats(inputs)
     values = [Value(x) for x in point]
@@ -89,7 +96,7 @@ def gradgradcheck(
     rtol: float = 1e-3,
 ) -> bool:
     """Check second derivatives: the Hessian from `grad(create_graph=True)` applied twice
-    against central differences of the first derivatives.
+    against central differences of the first derivatives (agreement as in `gradcheck`).
     """
     point = _floats(inputs)
     with enable_grad():

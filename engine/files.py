@@ -20,10 +20,15 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
     """Replace the file at `path` with `content` (str is written as UTF-8), all or nothing.
 
     The folder must exist. A new file gets the usual permissions (0o666 less the umask);
-    an existing file keeps its own.
+    an existing file keeps its own. A symbolic link stays a link: the file it points to
+    (at the end of a chain of links) is the one replaced, as `open(path, "w")` would
+    write through it.
     """
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     target = os.fspath(path)
+    if os.path.islink(target):
+        # os.replace would put the new file in place of the link itself
+        target = os.path.realpath(target)
     folder = os.path.dirname(target) or "."
     if os.path.isdir(target):
         raise IsADirectoryError(21, "Is a directory", target)

@@ -15,6 +15,7 @@ rule also builds the differentiable graph of the backward pass for
 
 from __future__ import annotations
 
+import fractions as _fractions
 import functools
 import math
 import numbers
@@ -104,6 +105,10 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    def __bool__(self) -> bool:
+        # as a 0-dim tensor: False for 0.0 and -0.0, True otherwise (nan too)
+        return self.data != 0.0
+
     # formatting and rounding act on the number, as for a float (and a 0-dim tensor)
     def __format__(self, format_spec: str) -> str:
         if not format_spec:
@@ -135,16 +140,20 @@ class Value:
 
         If the hook returns a number, that number replaces the gradient: it is what this
         node keeps for the pass and what it passes on to its parents (PyTorch's rule).
-        Hooks run in the order they were registered; `handle.remove()` takes one off.
-        Only hooked nodes pay for hooks: the hook list wraps this node's rule.
+        Hooks run in the order they were registered; `handle.remove()` takes this
+        registration off (and only this one: the same function registered twice has two
+        handles). Under `grad(..., create_graph=True)` a hook may return a Value: it stays
+        part of the recorded graph. Only hooked nodes pay for hooks: the hook list wraps
+        this node's rule.
         """
         if not callable(hook):
             raise TypeError(f"register_hook: needs a function, got {type(hook).__name__}")
         rule = self._backward
         if not isinstance(rule, _Hooks):
             rule = self._backward = _Hooks(rule)
-        rule.hooks.append(hook)
-        return HookHandle(self, hook)
+        handle = HookHandle(self, hook)
+        rule.hooks.append(handle)
+        return handle
 
     # ordering compares data, as for numbers; == stays identity so Values can be dict keys
     def __lt__(self, other: Operand) -> bool:
@@ -209,6 +218,10 @@ class Value:
 
     def __neg__(self) -> Value:
         return _result(-self.data, "neg", _neg_backward, self)
+
+    def __pos__(self) -> Value:
+        # +x is x itself, as torch's `+t` (torch.positive) returns its input: no new node
+        return self
 
     def __truediv__(self, other: Operand) -> Value:
         if isinstance(other, Value):
@@ -284,8 +297,16 @@ class Value:
         return _result(_cos(self.data), "cos", _cos_backward, self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
-        """x for x > 0, else negative_slope * x; d/dx = 1 or negative_slope."""
-        slope = float(negative_slope)
+        """x for x > 0, else negative_slope * x; d/dx = 1 or negative_slope.
+
+        `negative_slope` is a real number (a str or a Value raises TypeError).
+        """
+        if isinstance(negative_slope, Value) or not isinstance(negative_slope, numbers.Real):
+            raise TypeError(
+                "leaky_relu: negative_slope must be a real number, "
+                f"got {type(negative_slope).__name__}"
+            )
+        slope = _to_float(negative_slope)
         x = self.data
         out = x if x > 0.0 else slope * x
         return _result(out, "leaky_relu", _leaky_relu_rule(slope), self)
@@ -439,6 +460,28 @@ def _pow_constant_base_backward(out: Node, g: Grad) -> None:
     x.grad += out.data * _log_or_nan(out._k) * g
 
 
+# The rules of the quotients made by `_divide_or_inf` (only inside recorded passes): the
+# rules of `/`, with every division IEEE's.
+
+
+def _div_ieee_backward(out: Node, g: Grad) -> None:
+    a, b = out._a, out._b
+    # d(a / b)/da = 1 / b, d(a / b)/db = -(a / b) / b
+    a.grad += _divide_or_inf(g, b.data)
+    b.grad -= g * _divide_or_inf(out.data, b.data)
+
+
+def _rdiv_ieee_backward(out: Node, g: Grad) -> None:
+    x = out._a
+    # d(k / x)/dx = -(k / x) / x
+    x.grad -= g * _divide_or_inf(out.data, x.data)
+
+
+def _div_ieee_backward_k(out: Node, g: Grad) -> None:
+    # d(x / k)/dx = 1 / k
+    out._a.grad += _divide_or_inf(g, out._k)
+
+
 # the ops whose number operand comes first: `.parents` lists the constant before x
 _CONSTANT_FIRST = frozenset(
     {
@@ -447,6 +490,7 @@ _CONSTANT_FIRST = frozenset(
         _rsub_constant_backward,
         _rdiv_constant_backward,
         _pow_constant_base_backward,
+        _rdiv_ieee_backward,
     }
 )
 
@@ -564,6 +608,10 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     A neuron's pre-activation as a single op: 1 node instead of micrograd's 2n, and one
     rule that loops over the pairs. A number among the operands is a constant, as in
     every op: it gets no gradient.
+
+    Its value is the products `w_i * x_i` (each a float, rounded once as `*` rounds it)
+    and the bias added with ONE rounding of their exact sum, also where a partial sum
+    would overflow: the correctly rounded result, whatever the order of the terms.
     """
     if len(weights) != len(inputs):
         raise ValueError(
@@ -572,13 +620,16 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     ws = [w if type(w) is Value else _checked_operand(w, "dot") for w in weights]
     xs = [x if type(x) is Value else _checked_operand(x, "dot") for x in inputs]
     b = bias if type(bias) is Value else _checked_operand(bias, "dot")
-    total = _exact_sum([w.data * x.data for w, x in zip(ws, xs)]) + b.data
-    return _result(total, "dot", _dot_backward, None, None, (*ws, *xs, b))
+    terms = [w.data * x.data for w, x in zip(ws, xs)]
+    terms.append(b.data)  # the bias joins the one rounding (fsum(products) + b rounds twice)
+    return _result(_exact_sum(terms), "dot", _dot_backward, None, None, (*ws, *xs, b))
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.sum, as torch.sum
     """The sum of many values as ONE node (Python's `sum` makes one `+` node per term).
 
+    Its value is the correctly rounded sum: one rounding of the exact sum of the terms,
+    also where a partial sum would overflow (`[1e308, 1e308, -1e308]` gives 1e308).
     A number among the values is a constant: it gets no gradient.
     """
     vs = tuple(v if type(v) is Value else _checked_operand(v, "sum") for v in values)
@@ -588,18 +639,32 @@ def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - engine.sum, as torc
 
 
 def _exact_sum(terms: list[float]) -> float:
-    """The correctly rounded sum of finite terms (`math.fsum`), else IEEE's answer.
+    """One rounding of the exact sum of `terms`; IEEE's answer where a term is inf or nan.
 
-    fsum raises where IEEE gives a number: OverflowError when a partial sum overflows
-    (1e308 + 1e308 is inf) and ValueError for inf + -inf (nan).
+    `math.fsum` is that for finite terms, fast, unless a partial sum overflows (it raises
+    OverflowError for 1e308 + 1e308, although adding -1e308 brings the sum back). Then the
+    exact sum is made of rationals and rounded once. A nan term, or inf with -inf, gives
+    nan; else an infinite term gives its inf.
     """
     try:
         return math.fsum(terms)
     except (OverflowError, ValueError):
-        total = 0.0
-        for t in terms:
-            total += t
-        return total
+        pass
+    special = 0.0
+    finite = True
+    for t in terms:
+        if not math.isfinite(t):
+            special += t  # inf + -inf is nan, and nan stays nan
+            finite = False
+    if not finite:
+        return special
+    exact = _fractions.Fraction(0)
+    for t in terms:
+        exact += _fractions.Fraction(t)  # a float is a rational: exact
+    try:
+        return float(exact)  # int / int in Python: correctly rounded
+    except OverflowError:  # the exact sum itself is beyond the largest float
+        return math.inf if exact > 0 else -math.inf
 
 
 # ---- making nodes --------------------------------------------------------------------
@@ -673,23 +738,28 @@ class _Hooks:
 
     def __init__(self, rule: Rule | None) -> None:
         self.__wrapped__ = rule
-        self.hooks: list[Callable[[float], float | None]] = []
+        self.hooks: list[HookHandle] = []  # one entry per registration, in order
 
     def __call__(self, out: Node, g: Grad) -> None:
-        for hook in list(self.hooks):
-            replaced = hook(g)
+        # a recorded pass (grad with create_graph=True) gives stand-ins whose data is a Value
+        recording = isinstance(out.data, Value)
+        for handle in list(self.hooks):
+            replaced = handle._hook(g)
             if replaced is not None:
-                g = _hook_result(replaced, g, hook)
+                g = _hook_result(replaced, recording, handle._hook)
         out.grad = g
         if self.__wrapped__ is not None:
             self.__wrapped__(out, g)
 
 
-def _hook_result(replaced: object, g: object, hook: object) -> float | Value:
-    if isinstance(replaced, Value) and isinstance(g, Value):
-        return replaced  # create_graph: the hook's Value stays part of the graph
-    if isinstance(replaced, numbers.Real) or isinstance(replaced, Value):
-        return float(replaced)
+def _hook_result(replaced: object, recording: bool, hook: object) -> float | Value:
+    """What a hook returned, as the node's new gradient: a Value stays one (with its graph)
+    when the pass is recorded, whatever the incoming gradient was; else a float, an int
+    too large for one being +-inf."""
+    if isinstance(replaced, Value):
+        return replaced if recording else replaced.data
+    if isinstance(replaced, numbers.Real):
+        return _to_float(replaced)
     name = getattr(hook, "__name__", type(hook).__name__)
     raise TypeError(
         f"hook {name} returned {type(replaced).__name__}; it must return a number or None"
@@ -697,7 +767,11 @@ def _hook_result(replaced: object, g: object, hook: object) -> float | Value:
 
 
 class HookHandle:
-    """What `register_hook` returns: `remove()` takes the hook off the node again."""
+    """What `register_hook` returns: `remove()` takes this registration off the node.
+
+    Removing is by handle and idempotent, as in PyTorch: a second `remove()` does nothing,
+    even when the same function is registered again through another handle.
+    """
 
     __slots__ = ("_node", "_hook")
 
@@ -708,9 +782,14 @@ class HookHandle:
     def remove(self) -> None:
         """Take the hook off; once a node has no hooks left, its rule is as before."""
         rule = self._node._backward
-        if not isinstance(rule, _Hooks) or self._hook not in rule.hooks:
+        if not isinstance(rule, _Hooks):
             return
-        rule.hooks.remove(self._hook)
+        for i, entry in enumerate(rule.hooks):
+            if entry is self:
+                del rule.hooks[i]
+                break
+        else:
+            return  # removed before: nothing of this handle's is left
         if not rule.hooks:
             self._node._backward = rule.__wrapped__
 
@@ -883,13 +962,20 @@ def _sigmoid_of(x: float | Value) -> float | Value:
 def _power_or_inf(a: float | Value, k: float | Value) -> float | Value:
     """a ** k inside a rule: where the float result is undefined, IEEE's inf or nan.
 
-    With Values (create_graph) an infinite derivative is returned as the float inf, a
-    constant: the same number backward() gives, where the op itself would raise.
+    With Values (create_graph) the power is a node of the recorded graph even where the
+    op itself would raise (0 to a negative power): its value is then IEEE's inf or nan,
+    and differentiating it again gives PyTorch's inf or nan, not the 0 of a constant.
     """
     if isinstance(a, Value) or isinstance(k, Value):
-        if _data(a) != 0.0 or _data(k) >= 0.0:
+        try:
             return a**k
-        a, k = 0.0, _data(k)
+        except (ZeroDivisionError, ValueError):
+            power = _power_or_inf(_data(a), _data(k))
+            if not isinstance(k, Value):
+                return _result(power, "**", _pow_constant_exponent_backward, a, None, (), k)
+            if not isinstance(a, Value):
+                return _result(power, "**", _pow_constant_base_backward, k, None, (), a)
+            return _result(power, "**", _pow_backward, a, k)
     try:
         return _power(a, k)
     except ZeroDivisionError:
@@ -916,8 +1002,30 @@ def _log_or_nan(a: float | Value) -> float | Value:
 
 
 def _divide_or_inf(num: float | Value, den: float | Value) -> float | Value:
-    """num / den inside a rule: division by zero gives a signed inf (or nan for 0/0)."""
-    if _data(den) != 0.0:
+    """num / den inside a rule, with IEEE's answer for a zero divisor: an inf signed as
+    num / den (1 / -0.0 is -inf), or nan for 0 / 0.
+
+    With Values (create_graph) the quotient is a node of the recorded graph whatever its
+    value, so a derivative that is inf or nan here stays one when differentiated again
+    (the op `/` itself raises for a zero divisor, so these nodes have rules of their own).
+    """
+    if isinstance(den, Value):
+        if den.data != 0.0:
+            return num / den
+        if isinstance(num, Value):
+            return _result(_float_divide(num.data, den.data), "/", _div_ieee_backward, num, den)
+        return _result(_float_divide(num, den.data), "/", _rdiv_ieee_backward, den, None, (), num)
+    if isinstance(num, Value):
+        if den != 0.0:
+            return num / den
+        return _result(_float_divide(num.data, den), "/", _div_ieee_backward_k, num, None, (), den)
+    return _float_divide(num, den)
+
+
+def _float_divide(num: float, den: float) -> float:
+    """num / den for floats, IEEE's way: a zero divisor gives a signed inf or nan."""
+    if den != 0.0:
         return num / den
-    num = _data(num)
-    return math.copysign(math.inf, num) if num != 0.0 else math.nan
+    if num != num or num == 0.0:  # nan / 0 and 0 / 0
+        return math.nan
+    return math.copysign(math.inf, num) * math.copysign(1.0, den)

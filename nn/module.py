@@ -310,21 +310,39 @@ def _read_json(where: str) -> object:
 
 
 def _nesting_depth(text: str) -> int:
-    """The deepest `[`/`{` nesting in JSON text, without recursion (strings skipped)."""
+    """The deepest `[`/`{` nesting in JSON text, without recursion (strings skipped).
+
+    Linear in the length of the text, whatever it holds (a regex that matches a whole
+    string at each `"` rescans an unterminated one from every quote inside it: quadratic).
+    Three passes, each a left-to-right scan that never looks back:
+    1. drop every escape pair `\\x` (a run of backslashes pairs up from its start, as a
+       JSON reader reads it), so every `"` left opens or closes a string;
+    2. drop every string, from a quote to the next quote; the text from a quote with no
+       partner on is one unterminated string and is cut off;
+    3. count the brackets that are left.
+    """
+    without_escapes = _ESCAPE_PAIR.sub("", text)
+    outside_strings = _WHOLE_STRING.sub("", without_escapes)
+    unterminated = outside_strings.find('"')
+    if unterminated >= 0:
+        outside_strings = outside_strings[:unterminated]
     depth = deepest = 0
-    for token in _JSON_STRUCTURE.finditer(text):
-        char = token.group()
-        if char in "[{":
+    for bracket in _BRACKET.findall(outside_strings):
+        if bracket in "[{":
             depth += 1
             deepest = max(deepest, depth)
-        elif char in "]}":
+        else:
             depth -= 1
     return deepest
 
 
-# a whole JSON string (unrolled so that a long one is one match, not one per character),
-# or one bracket
-_JSON_STRUCTURE = _re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', _re.DOTALL)
+# A backslash and the character it escapes (any, a newline too); a string with no quote or
+# backslash inside (after the escapes are gone); one bracket. Each match either succeeds
+# at its first try or fails at once ([^"]* stops at the first quote, and with no quote left
+# no later search starts), so `sub` and `findall` run in one pass.
+_ESCAPE_PAIR = _re.compile(r"\\.", _re.DOTALL)
+_WHOLE_STRING = _re.compile(r'"[^"]*"')
+_BRACKET = _re.compile(r"[\[\]{}]")
 
 
 def _reject_constant(name: str) -> float:

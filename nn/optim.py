@@ -337,7 +337,16 @@ class Adam(Optimizer):
                 bias_correction2_sqrt = _math.sqrt(1.0 - beta2**t)
                 step_size = lr / bias_correction1
                 denominator = _math.sqrt(v) / bias_correction2_sqrt + eps
-                p.data -= step_size * m / denominator
+                step = step_size * m
+                # with eps = 0 and v = 0 the denominator is 0: IEEE's 0/0 = nan, as in torch
+                p.data -= step / denominator if denominator else _divide_by_zero(step)
+
+
+def _divide_by_zero(numerator: float) -> float:
+    """numerator / 0.0 as IEEE defines it (Python raises ZeroDivisionError instead)."""
+    if numerator == 0.0 or numerator != numerator:
+        return _math.nan
+    return _math.copysign(_math.inf, numerator)
 
 
 def __dir__() -> list[str]:

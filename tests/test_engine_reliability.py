@@ -37,10 +37,17 @@ def test_sum_of_plus_and_minus_infinity_is_nan() -> None:
 
 
 def test_sum_matches_pytorch_where_it_overflows(torch) -> None:
-    for terms in ([1e308, 1e308], [math.inf, -math.inf], [1e308, 1e308, -math.inf]):
+    for terms in ([1e308, 1e308], [math.inf, -math.inf], [-math.inf, 1e308, 1e308]):
         ours = engine.sum([Value(t) for t in terms]).data
         theirs = sum(torch.tensor(t, dtype=torch.float64) for t in terms).item()
         assert ours == theirs or (math.isnan(ours) and math.isnan(theirs))
+
+
+def test_sum_with_an_infinity_does_not_depend_on_the_order_of_the_terms() -> None:
+    # the finite terms add up to the real number 2e308, so the sum is -inf; left-to-right
+    # addition (PyTorch's) gives nan in the order [1e308, 1e308, -inf]: inf + -inf
+    for order in ([1e308, 1e308, -math.inf], [1e308, -math.inf, 1e308], [-math.inf, 1e308, 1e308]):
+        assert engine.sum([Value(t) for t in order]).data == -math.inf
 
 
 def test_sum_of_finite_terms_keeps_the_correctly_rounded_result() -> None:
