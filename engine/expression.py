@@ -7,6 +7,9 @@ engine's functions called with one argument (`tanh relu sigmoid exp log sqrt abs
 leaky_relu sin cos`). Everything else is refused with an `ExpressionError` that says what and
 where, quoting the input at a bounded length (`engine.messages.quote`). That includes `#`
 comments and backslash line continuations, which Python's tokenizer would drop silently.
+Where a learner's habit explains the mistake, the error says what to write instead: a
+misspelt function gets "did you mean", `x^2` points at the `^` and suggests `x**2`, `2x`
+suggests `2*x`. Columns count characters of the text as given (leading spaces included).
 
 Safety: the text goes through `ast.parse` only, which builds a syntax tree and runs
 nothing; every node of the tree is checked against the whitelist above, and the tree is
@@ -20,8 +23,11 @@ The walks use explicit stacks, no recursion.
 from __future__ import annotations
 
 import ast
+import difflib
 import math
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
+from keyword import iskeyword
 from typing import cast
 
 from engine.messages import QUOTE_LIMIT, quote
@@ -34,10 +40,12 @@ __all__ = [
     "ExpressionError",
     "UnsetVariableError",
     "FUNCTIONS",
+    "closest_name",
     "quote_names",
     "parse",
     "build_graph",
     "evaluate",
+    "variable_names",
 ]
 
 MAX_LENGTH = 1000
@@ -102,6 +110,11 @@ _CONSTRUCT_NAMES = {
     ast.Slice: "slices",
 }
 _ALLOWED = "numbers, variables, + - * / **, unary -, and calls of " + ", ".join(FUNCTIONS)
+# other names learners use for a function of the language
+_FUNCTION_ALIASES = {"ln": "log", "logistic": "sigmoid", "fabs": "abs"}
+# Python's tokenizer breaks lines at each of these, and so its positions do
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SUPERSCRIPTS = {"\u00b2": "2", "\u00b3": "3", "\u00b9": "1", "\u2070": "0"}
 
 
 class ExpressionError(ValueError):
@@ -133,6 +146,24 @@ def quote_names(names: list[str], template: str = "{}", separator: str = ", ") -
     return separator.join(shown)
 
 
+def closest_name(name: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice `name` is most likely a misspelling of (case aside), or None when none is
+    close enough (`difflib`'s similarity ratio below `cutoff`): `closest_name("tahn",
+    FUNCTIONS)` is `"tanh"`."""
+    by_case = {choice.lower(): choice for choice in choices}
+    if name.lower() in by_case and by_case[name.lower()] != name:
+        return by_case[name.lower()]
+    close = difflib.get_close_matches(name.lower(), list(by_case), n=1, cutoff=cutoff)
+    return by_case[close[0]] if close else None
+
+
+def variable_names(source: str | ast.Expression) -> list[str]:
+    """The variables `source` uses, in order of first appearance (function names excluded);
+    `ExpressionError` if it is not in the language."""
+    tree = source if isinstance(source, ast.Expression) else parse(source)
+    return _variable_names(tree)
+
+
 def parse(source: str) -> ast.Expression:
     """The checked syntax tree of `source`; `ExpressionError` if anything is not allowed."""
     if not isinstance(source, str):
@@ -151,15 +182,15 @@ def parse(source: str) -> ast.Expression:
             raise ExpressionError(
                 f"{what} are not allowed, at column {column + 1}; only {_ALLOWED}"
             )
+    text = _Text(source)
     try:
         # ast.parse only builds the tree (compile with PyCF_ONLY_AST): nothing runs
-        tree = ast.parse(source.strip(), mode="eval")
+        tree = ast.parse(text.stripped, mode="eval")
     except SyntaxError as error:
-        where = f" at column {error.offset}" if error.offset else ""
-        raise ExpressionError(f"syntax error{where}: {error.msg}") from None
+        raise ExpressionError(_syntax_error_message(error, text)) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the expression is too deeply nested or malformed") from None
-    _check(tree)
+    _check(tree, text)
     return tree
 
 
@@ -200,7 +231,77 @@ def evaluate(source: str | ast.Expression, variables: Mapping[str, float]) -> Va
 # ---- checking ------------------------------------------------------------------------
 
 
-def _check(tree: ast.Expression) -> None:
+class _Text:
+    """The expression as given, to turn the syntax tree's positions (lines of the stripped
+    text, UTF-8 byte columns) into the line and column a reader counts."""
+
+    def __init__(self, source: str) -> None:
+        self.stripped = source.strip()
+        lead = source[: len(source) - len(source.lstrip())]
+        lead_lines = _LINE_BREAK.split(lead)
+        self.line_shift = len(lead_lines) - 1
+        self.column_shift = len(lead_lines[-1])  # leading spaces on the first line
+        self.lines = _LINE_BREAK.split(self.stripped)
+
+    def at(self, node: ast.AST) -> str:
+        """ " at column C" (" at line L, column C" in a text of several lines) of a node."""
+        lineno = getattr(node, "lineno", None)
+        column = getattr(node, "col_offset", None)
+        if lineno is None or column is None:
+            return ""
+        return self.at_position(lineno, self.character_column(lineno, column))
+
+    def character_column(self, lineno: int, byte_column: int) -> int:
+        """The 0-based character column of a 0-based UTF-8 byte column on line `lineno`."""
+        if not 1 <= lineno <= len(self.lines):
+            return byte_column
+        return len(self.lines[lineno - 1].encode("utf-8")[:byte_column].decode("utf-8", "ignore"))
+
+    def at_position(self, lineno: int, column: int) -> str:
+        """ " at column C" for a 0-based character column of the stripped text's line."""
+        if lineno == 1:
+            column += self.column_shift
+        if len(self.lines) == 1:
+            return f" at column {column + 1}"
+        return f" at line {lineno + self.line_shift}, column {column + 1}"
+
+    def find(self, symbol: str, start: tuple[int, int], end: tuple[int, int]) -> str:
+        """Where `symbol` is between two (line, byte column) positions, as `at` says it;
+        the text between two operands holds only the operator, spaces and parentheses."""
+        (first_line, first_byte), (last_line, last_byte) = start, end
+        for lineno in range(first_line, min(last_line, len(self.lines)) + 1):
+            line = self.lines[lineno - 1]
+            begin = self.character_column(lineno, first_byte) if lineno == first_line else 0
+            stop = self.character_column(lineno, last_byte) if lineno == last_line else len(line)
+            column = line.find(symbol, begin, stop)
+            if column >= 0:
+                return self.at_position(lineno, column)
+        return ""
+
+
+def _syntax_error_message(error: SyntaxError, text: _Text) -> str:
+    """Python's message, with the column as given, and what to write for a known habit."""
+    offset = error.offset or 0  # 1-based characters; 0 or None when Python gives none
+    where = text.at_position(error.lineno or 1, offset - 1) if offset > 0 else ""
+    message = f"syntax error{where}: {error.msg}"
+    hint = ""
+    product = re.search(r"(\d)([^\W\d]\w*)", text.stripped)
+    if error.msg.startswith("invalid decimal literal") and product:
+        # 2x is a number glued to a name: in mathematics a product
+        hint = f"a product needs *: {product.group(1)}*{product.group(2)}"
+    elif error.msg.startswith("invalid character"):
+        for superscript, digit in _SUPERSCRIPTS.items():
+            if superscript in error.msg:
+                hint = f"a power is written **: **{digit} for {superscript}"
+    elif keywords := [w for w in re.findall(r"[^\W\d]\w*", text.stripped) if iskeyword(w)]:
+        hint = f"{quote(keywords[0])} is Python, not part of this language; only {_ALLOWED}"
+    elif error.msg == "invalid syntax" and re.search(r"[\w)]\s+[\w(]", text.stripped):
+        # x y, 2 (x + 1): two terms side by side
+        hint = "two terms side by side need an operator between them, e.g. * for a product"
+    return f"{message}; {hint}" if hint else message
+
+
+def _check(tree: ast.Expression, text: _Text) -> None:
     """Refuse every node that is not in the whitelist (iterative walk, depth-limited)."""
     stack: list[tuple[ast.AST, int]] = [(tree.body, 1)]
     while stack:
@@ -209,72 +310,102 @@ def _check(tree: ast.Expression) -> None:
             raise ExpressionError(f"the expression is nested more than {MAX_DEPTH} levels deep")
         children: list[ast.AST] = []
         if isinstance(node, ast.Constant):
-            _literal(node)
+            _literal(node, text)
         elif isinstance(node, ast.Name):
             if node.id in FUNCTIONS:
                 raise ExpressionError(f"'{node.id}' is a function: call it as {node.id}(...)")
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINARY_OPERATORS:
-                raise ExpressionError(
-                    f"operator {_symbol(node.op)} is not allowed{_at(node)}; only + - * / **"
-                )
+                raise ExpressionError(_refused_operator(node, text))
             if isinstance(node.op, ast.Pow):
-                _check_exponent(node.right)
+                _check_exponent(node.right, text)
             children = [node.left, node.right]
         elif isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, (ast.USub, ast.UAdd)):
-                raise ExpressionError(f"operator {_symbol(node.op)} is not allowed{_at(node)}")
+                raise ExpressionError(f"operator {_symbol(node.op)} is not allowed{text.at(node)}")
             children = [node.operand]
         elif isinstance(node, ast.Call):
-            children = [_check_call(node)]
+            children = [_check_call(node, text)]
         else:
             what = _CONSTRUCT_NAMES.get(type(node), type(node).__name__)
-            raise ExpressionError(f"{what} not allowed{_at(node)}; only {_ALLOWED}")
+            raise ExpressionError(f"{what} not allowed{text.at(node)}; only {_ALLOWED}")
         stack.extend((child, depth + 1) for child in children)
 
 
-def _check_call(node: ast.Call) -> ast.AST:
+def _refused_operator(node: ast.BinOp, text: _Text) -> str:
+    """The error for `a <op> b` with an operator outside + - * / **, pointing at it."""
+    symbol = _OPERATOR_SYMBOLS.get(type(node.op), type(node.op).__name__)
+    left_end = (node.left.end_lineno or node.left.lineno, node.left.end_col_offset or 0)
+    right_start = (node.right.lineno, node.right.col_offset)
+    where = text.find(symbol, left_end, right_start) or text.at(node)
+    if isinstance(node.op, ast.BitXor):
+        # x^2 in mathematics, xor in Python: the power is **. No string is allowed, so
+        # every ^ of the text is an operator: point at the first
+        where = text.find("^", (1, 0), (len(text.lines), len(text.stripped.encode("utf-8"))))
+        suggestion = quote(text.stripped.replace("^", "**"))
+        return (
+            f"operator '^' is not allowed{where}; a power is written ** "
+            f"(did you mean {suggestion}?)"
+        )
+    return f"operator '{symbol}' is not allowed{where}; only + - * / **"
+
+
+def _check_call(node: ast.Call, text: _Text) -> ast.AST:
     """The one argument of an allowed function call."""
+    if isinstance(node.func, ast.Attribute) and node.func.attr in FUNCTIONS:
+        # math.tanh(x) or x.tanh(): the language's functions are called by their names
+        name = node.func.attr
+        raise ExpressionError(
+            f"attribute access ('.') not allowed{text.at(node)}; write {name}(...) with the "
+            f"argument in the parentheses, e.g. {name}(x)"
+        )
     if not isinstance(node.func, ast.Name):
         what = _CONSTRUCT_NAMES.get(type(node.func), "calling an expression")
-        raise ExpressionError(f"{what} not allowed{_at(node)}; only {_ALLOWED}")
+        raise ExpressionError(f"{what} not allowed{text.at(node)}; only {_ALLOWED}")
     name = node.func.id
     if name not in FUNCTIONS:
+        close = _FUNCTION_ALIASES.get(name.lower()) or closest_name(name, FUNCTIONS)
+        hint = f"did you mean {close}? " if close else ""
+        if not close and len(name) <= 2:
+            hint = f"a product needs *, e.g. {name}*(...); "  # x(y + 1) in mathematics
         raise ExpressionError(
-            f"unknown function {quote(name)}{_at(node)}; the functions are {', '.join(FUNCTIONS)}"
+            f"unknown function {quote(name)}{text.at(node)}; {hint}the functions are "
+            f"{', '.join(FUNCTIONS)}"
         )
     if node.keywords:
-        raise ExpressionError(f"keyword arguments are not allowed{_at(node)} ({name})")
+        raise ExpressionError(f"keyword arguments are not allowed{text.at(node)} ({name})")
     if len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
         raise ExpressionError(
-            f"{name}() takes exactly one argument, got {len(node.args)}{_at(node)}"
+            f"{name}() takes exactly one argument, got {len(node.args)}{text.at(node)}"
         )
     return node.args[0]
 
 
-def _check_exponent(node: ast.AST) -> None:
+def _check_exponent(node: ast.AST, text: _Text) -> None:
     exponent = _signed_literal(node)
     if exponent is not None and abs(exponent) > MAX_EXPONENT:
         raise ExpressionError(
-            f"exponent {exponent:g} is too large{_at(node)}; the limit is {MAX_EXPONENT}"
+            f"exponent {exponent:g} is too large{text.at(node)}; the limit is {MAX_EXPONENT}"
         )
 
 
-def _literal(node: ast.Constant) -> float:
+def _literal(node: ast.Constant, text: _Text | None = None) -> float:
+    """A number literal as a float; `ExpressionError` for any other constant."""
+    where = "" if text is None else text.at(node)
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):  # str, complex, ...
-        raise ExpressionError(f"{quote(value)} is not allowed{_at(node)}; only real numbers")
+        raise ExpressionError(f"{quote(value)} is not allowed{where}; only real numbers")
     try:
         number = float(value)
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
-        raise ExpressionError(f"the number at column {node.col_offset + 1} is too large")
+        raise ExpressionError(f"the number{where} is too large")
     return number
 
 
 def _signed_literal(node: ast.AST) -> float | None:
-    """The value of `3`, `-3` or `+3`, or None for anything else."""
+    """The value of `3`, `-3` or `+3`, or None for anything else (checked literals only)."""
     sign = 1.0
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         sign = -1.0 if isinstance(node.op, ast.USub) else 1.0
@@ -286,11 +417,6 @@ def _signed_literal(node: ast.AST) -> float | None:
 
 def _symbol(op: ast.AST) -> str:
     return f"'{_OPERATOR_SYMBOLS.get(type(op), type(op).__name__)}'"
-
-
-def _at(node: ast.AST) -> str:
-    column = getattr(node, "col_offset", None)
-    return "" if column is None else f" at column {column + 1}"
 
 
 # ---- computing -----------------------------------------------------------------------

@@ -252,7 +252,7 @@ def test_help_shows_the_choices_and_defaults(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "--rankdir {LR,TB}" in text
     assert "--color-by {role,grad}" in text
-    assert "(default: graph.svg)" in text
+    assert "(default: graph.svg; none with --frames)" in text
     assert "(default: LR)" in text
     assert "exit status: 0 done, 1 the run failed" in text
     assert ".html" in text
@@ -392,7 +392,8 @@ def test_draw_html_writes_the_player_page(tmp_path, capsys):
     assert 'input type="range" data-role="step"' in page
     for action in ("prev", "next", "play", "reset"):
         assert f'data-action="{action}"' in page
-    assert page.count("data-node=") == 6  # x, w, x*w, b, x*w + b, tanh
+    # x, w, x*w, b, x*w + b, tanh (each may appear in more than one view of the graph)
+    assert len(set(re.findall(r'data-node="([^"]+)"', page))) == 6
     assert "<title>tanh(x*w + b)</title>" in page
     printed = capsys.readouterr().out
     assert f"wrote {out}" in printed
@@ -444,3 +445,350 @@ def test_graphviz_error_text_is_cut_to_one_short_line(tmp_path, capsys, monkeypa
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and len(err) < 1000
     assert "Graphviz failed (exit status 1): Error: e e" in err
+
+
+# ---- issue 21: the expression after the --set values ------------------------------------
+
+
+def run_draw_command(args: list[str], tmp_path: Path, monkeypatch) -> int:
+    """`main(["draw", *args])` in tmp_path; argparse's own errors exit, as in a shell."""
+    monkeypatch.chdir(tmp_path)
+    try:
+        return main(["draw", *args])
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+
+
+def one_error_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert re.match(r"chainrule( draw)?: error: ", lines[0])
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.mark.parametrize("entry", [main, chainrule_main], ids=["engine.cli", "chainrule"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--set", "x=2", "w=-3", "b=6.88", "tanh(x*w+b)"],
+        ["--set", "x=2", "tanh(x*w+b)", "w=-3", "b=6.88"],
+        ["-o", "OUT", "--set", "x=2", "w=-3", "b=6.88", "tanh(x*w+b)"],
+        ["--set", "x=2", "w=-3", "b=6.88", "tanh(x*w+b)", "--rankdir", "TB"],
+    ],
+    ids=["last", "among-the-values", "after-o", "before-another-option"],
+)
+def test_expression_after_the_set_values_is_taken(entry, args, tmp_path, capsys):
+    out = tmp_path / "g.dot"
+    args = [str(out) if a == "OUT" else a for a in args]
+    if "-o" not in args:
+        args += ["-o", str(out)]
+    assert entry(["draw", *args]) == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out.splitlines()
+    value = math.tanh(2 * -3 + 6.88)
+    assert printed[0] == f"tanh(x*w+b) = {value:.6g}"
+    # d/dx tanh(x*w + b) = w (1 - tanh**2)
+    assert printed[1] == f"  d/dx = {-3 * (1 - value**2):.6g}"
+    assert out.read_text(encoding="utf-8").startswith("digraph")
+
+
+def test_expression_after_set_with_a_variable_missing_says_which(tmp_path, capsys, monkeypatch):
+    # issue 21's own example: b has no value; the expression itself was found
+    status = run_draw_command(["--set", "x=2", "w=-3", "tanh(x*w+b)"], tmp_path, monkeypatch)
+    assert status == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "no value for variable b; set with --set b=VALUE" in line
+    assert "no expression given" not in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_several_set_items_without_equals_are_named(tmp_path, capsys, monkeypatch):
+    status = run_draw_command(["--set", "x=2", "x*2", "x*3"], tmp_path, monkeypatch)
+    assert status == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "--set takes NAME=VALUE items, and 'x*2', 'x*3' are not" in line
+
+
+def test_unary_plus_is_in_the_grammar_of_the_command(tmp_path, capsys):
+    out = str(tmp_path / "g.dot")
+    assert main(["draw", "+x * +2", "--set", "x=1.5", "-o", out]) == 0
+    assert main(["draw", "--set", "x=1.5", "+-x", "-o", out]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:2] == ["+x * +2 = 3", "  d/dx = 2"]
+    assert printed[3:5] == ["+-x = -1.5", "  d/dx = -1"]
+
+
+# ---- issue 24: "--x" is an expression ---------------------------------------------------
+
+
+@pytest.mark.parametrize("entry", [main, chainrule_main], ids=["engine.cli", "chainrule"])
+@pytest.mark.parametrize(
+    "args, first_line",
+    [
+        (["--x", "--set", "x=2"], "--x = 2"),
+        (["--set", "x=2", "--x"], "--x = 2"),
+        (["--set", "x=2", "-o", "OUT", "--x"], "--x = 2"),
+        (["--x*w", "--set", "x=2", "w=3"], "--x*w = 6"),
+        (["---x", "--set", "x=2"], "---x = -2"),
+        (["--xs", "--set", "xs=2"], "--xs = 2"),
+    ],
+    ids=["first", "after-set", "after-o", "product", "three-minus", "not-like---set"],
+)
+def test_expression_starting_with_two_minus_signs_is_an_expression(
+    entry, args, first_line, tmp_path, capsys
+):
+    out = tmp_path / "g.dot"
+    args = [str(out) if a == "OUT" else a for a in args]
+    if "-o" not in args:
+        args += ["-o", str(out)]
+    assert entry(["draw", *args]) == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.splitlines()[0] == first_line
+    assert out.exists()
+
+
+# ---- misspelt options, unused --set names: "did you mean" -------------------------------
+
+
+MISTAKES = [
+    (
+        ["x", "--set", "x=1", "--rankdr", "TB"],
+        "unrecognized arguments: --rankdr TB; did you mean --rankdir?",
+    ),
+    (["x", "--set", "x=1", "--fontsize", "20"], "did you mean --font-size?"),
+    (["x", "--set", "x=1", "--frame", "slides"], "did you mean --frames?"),
+    (["x", "--set", "x=1", "--colour-by", "grad"], "did you mean --color-by?"),
+    (["x", "--set", "x=1", "--edge"], "did you mean --edge-labels?"),
+    # no abbreviations: --out could as well be an expression
+    (["x", "--set", "x=1", "--out", "g.dot"], "did you mean --output?"),
+    (["x", "--set", "x=1", "--rankdr=TB"], "did you mean --rankdir?"),
+    (
+        ["--set", "x=1", "--no-such-option"],
+        "if --no-such-option is the expression, put it after a lone --",
+    ),
+    (["x", "--set", "x=1", "--no-such-option"], "unrecognized arguments: --no-such-option"),
+    (["x", "--set", "x=2", "y=3"], "--set: the expression does not use y (its variables: x)"),
+    (
+        ["x*w", "--set", "x=2", "W=3"],
+        "--set: the expression does not use W; did you mean w? (its variables: x, w)",
+    ),
+    (["2*3", "--set", "x=1"], "does not use x (it has no variables)"),
+    (["tahn(x)", "--set", "x=1"], "unknown function 'tahn' at column 1; did you mean tanh?"),
+    (["Sigmoid(x)", "--set", "x=1"], "did you mean sigmoid?"),
+    (
+        ["x^2", "--set", "x=1"],
+        "operator '^' is not allowed at column 2; a power is written ** (did you mean 'x**2'?)",
+    ),
+    (
+        ["x + y^2", "--set", "x=1", "y=2"],
+        "at column 6; a power is written ** (did you mean 'x + y**2'?)",
+    ),
+    (["2x", "--set", "x=1"], "a product needs *: 2*x"),
+    (["math.exp(x)", "--set", "x=1"], "write exp(...)"),
+]
+
+
+@pytest.mark.parametrize("args, message", MISTAKES, ids=[" ".join(a) for a, _ in MISTAKES])
+def test_mistakes_get_one_line_that_says_what_was_meant(
+    args, message, tmp_path, capsys, monkeypatch
+):
+    status = run_draw_command(args, tmp_path, monkeypatch)
+    assert status == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert message in line
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_misspelt_option_through_the_chainrule_command(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert chainrule_main(["draw", "x", "--set", "x=1", "--rankdr", "TB"]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert line.startswith("chainrule draw: error: ")
+    assert "did you mean --rankdir?" in line and "(see chainrule draw --help)" in line
+
+
+# ---- issue 21: slides and handouts -----------------------------------------------------
+
+
+@needs_dot
+def test_font_size_sets_the_text_size_of_the_picture(tmp_path):
+    default, large = tmp_path / "default.svg", tmp_path / "large.svg"
+    args = ["draw", "tanh(x*w + b)", "--set", "x=2", "w=-3", "b=6.88", "--edge-labels"]
+    assert main([*args, "-o", str(default)]) == 0
+    assert main([*args, "-o", str(large), "--font-size", "24"]) == 0
+    sizes = set(re.findall(r'font-size="([\d.]+)"', large.read_text(encoding="utf-8")))
+    assert sizes == {"24.00"}  # records and edge labels alike
+    default_sizes = set(re.findall(r'font-size="([\d.]+)"', default.read_text(encoding="utf-8")))
+    assert default_sizes == {"11.00", "10.00"}
+
+
+def test_font_size_goes_into_the_dot_source(tmp_path):
+    out = tmp_path / "g.dot"
+    assert main(["draw", "x*2", "--set", "x=1", "-o", str(out), "--font-size", "18.5"]) == 0
+    assert "fontsize=18.5" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("0", "is out of range: from 1 to 200 points"),
+        ("201", "is out of range"),
+        ("-3", "is out of range"),
+        ("nan", "is out of range"),
+        ("inf", "is out of range"),
+        ("big", "is not a number of points"),
+    ],
+)
+def test_bad_font_size_is_one_line(value, message, tmp_path, capsys, monkeypatch):
+    status = run_draw_command(["x", "--set", "x=1", "--font-size", value], tmp_path, monkeypatch)
+    assert status == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"argument --font-size: '{value}' {message}" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_font_size_does_not_apply_to_the_page(tmp_path, capsys, monkeypatch):
+    args = ["x", "--set", "x=1", "-o", "p.html", "--font-size", "20"]
+    assert run_draw_command(args, tmp_path, monkeypatch) == 2
+    assert "--font-size applies to pictures and frames" in one_error_line(capsys.readouterr().err)
+    assert list(tmp_path.iterdir()) == []
+
+
+NEURON = ["tanh(x*w + b)", "--set", "x=2", "w=-3", "b=6.88"]
+
+
+@needs_dot
+def test_frames_are_the_pictures_of_save_backward_frames(tmp_path, capsys, monkeypatch):
+    from engine import save_backward_frames
+    from engine.expression import build_graph
+
+    monkeypatch.chdir(tmp_path)
+    options = ["--font-size", "20", "--rankdir", "TB", "--edge-labels"]
+    assert main(["draw", *NEURON, "--frames", "slides", *options]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    # the same run from Python
+    root, leaves = build_graph("tanh(x*w + b)", {"x": 2.0, "w": -3.0, "b": 6.88})
+    expected = save_backward_frames(
+        root, tmp_path / "python", fontsize=20, rankdir="TB", edge_labels=True
+    )
+    names = [path.name for path in expected]
+    assert names == [f"step_{i:03d}.svg" for i in range(6)]  # one per Value
+    assert sorted(p.name for p in (tmp_path / "slides").iterdir()) == names
+    for path in expected:
+        assert (tmp_path / "slides" / path.name).read_bytes() == path.read_bytes()
+    # the printed gradients are those of the whole pass; no graph.svg without -o
+    assert printed[1] == f"  d/dx = {leaves['x'].grad:.6g}"
+    assert printed[-1] == "wrote 6 frames to slides: step_000.svg ... step_005.svg"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["python", "slides"]
+
+
+@needs_dot
+def test_frames_take_the_picture_format_of_o_and_o_is_written_too(tmp_path, capsys):
+    out, folder = tmp_path / "whole.png", tmp_path / "handout"
+    assert main(["draw", "x*x", "--set", "x=3", "-o", str(out), "--frames", str(folder)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG")
+    frames = sorted(folder.iterdir())
+    assert [p.name for p in frames] == ["step_000.png", "step_001.png"]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in frames)
+    printed = capsys.readouterr().out
+    assert f"wrote {out}\n" in printed and "wrote 2 frames" in printed
+
+
+@needs_dot
+def test_frames_replace_an_earlier_run_and_keep_other_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", *NEURON, "--frames", "slides"]) == 0  # 6 frames
+    (tmp_path / "slides" / "notes.txt").write_text("mine")
+    (tmp_path / "slides" / "step_000.png").write_text("another format")
+    assert main(["draw", "x*2", "--set", "x=1", "--frames", "slides"]) == 0  # 3 frames
+    names = sorted(p.name for p in (tmp_path / "slides").iterdir())
+    assert names == ["notes.txt", "step_000.png", "step_000.svg", "step_001.svg", "step_002.svg"]
+    assert "grad 2" in (tmp_path / "slides" / "step_002.svg").read_text(encoding="utf-8")
+
+
+@needs_dot
+def test_frames_that_fail_leave_the_folder_as_it_was(tmp_path, capsys, monkeypatch):
+    import engine.draw
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", *NEURON, "--frames", "slides"]) == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "slides").iterdir()}
+    real_render = engine.draw.render
+    calls = []
+
+    def render_failing_at_the_fourth(graph, format="svg", timeout=None):
+        calls.append(format)
+        if len(calls) == 4:
+            raise subprocess.CalledProcessError(1, ["dot"], stderr="out of memory")
+        return real_render(graph, format, timeout)
+
+    monkeypatch.setattr(engine.draw, "render", render_failing_at_the_fourth)
+    capsys.readouterr()
+    assert main(["draw", "x*x + 1", "--set", "x=3", "--frames", "slides"]) == 1
+    assert "Graphviz failed (exit status 1): out of memory" in one_error_line(
+        capsys.readouterr().err
+    )
+    after = {p.name: p.read_bytes() for p in (tmp_path / "slides").iterdir()}
+    assert after == before  # no new frame, no old one lost, no hidden folder left
+    # a folder that was not there is not left behind either
+    calls.clear()
+    assert main(["draw", "x*x + 1", "--set", "x=3", "--frames", "new/slides"]) == 1
+    assert not (tmp_path / "new").exists()
+
+
+@needs_dot
+def test_frames_have_a_time_limit_in_all(tmp_path, capsys, monkeypatch):
+    import engine.cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(engine.cli, "FRAMES_TIMEOUT_SECONDS", 1e-6)
+    assert main(["draw", *NEURON, "--frames", "slides"]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert "for one of the 6 frames" in line and "draw a smaller expression" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_frames_folder_that_is_a_file_is_a_failed_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "slides").write_text("a file")
+    assert main(["draw", "x", "--set", "x=1", "--frames", "slides"]) == 1
+    assert "cannot write 'slides'" in one_error_line(capsys.readouterr().err)
+    assert (tmp_path / "slides").read_text() == "a file"
+
+
+# ---- every error is one line, never a traceback ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--frames"],
+        ["x", "--set", "x=1", "--font-size"],
+        ["--set"],
+        ["--"],
+        ["--", "--"],
+        ["-", "--set", "x=1"],
+        ["--=x"],
+        ["x", "--set", "=1"],
+        ["x", "--set", "x=1=2"],
+        ["\udcff", "--set", "x=1"],
+        ["x\x00", "--set", "x=1"],
+        ["x", "--set", "x=1", "--frames", "a", "--frames", "b", "extra"],
+        ["--set", "x=1", "x", "-o", "g.dot", "y"],
+    ],
+)
+def test_odd_command_lines_are_one_line_errors(args, tmp_path, capsys, monkeypatch):
+    status = run_draw_command(args, tmp_path, monkeypatch)
+    assert status == 2
+    one_error_line(capsys.readouterr().err)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_is_one_line(tmp_path, capsys, monkeypatch):
+    import engine.cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine.cli, "_draw", interrupted)
+    assert main(["draw", "x", "--set", "x=1", "-o", str(tmp_path / "g.dot")]) == 130
+    assert capsys.readouterr().err == "chainrule draw: interrupted\n"

@@ -13,13 +13,16 @@ import pytest
 
 from engine import Value
 from engine.expression import (
+    FUNCTIONS,
     MAX_DEPTH,
     MAX_LENGTH,
     ExpressionError,
     UnsetVariableError,
     build_graph,
+    closest_name,
     evaluate,
     parse,
+    variable_names,
 )
 
 
@@ -263,3 +266,123 @@ def test_unset_variables_are_all_kept_on_the_error_even_when_the_message_is_cut(
     assert info.value.names == [f"v{i}" for i in range(200)]
     assert str(info.value).startswith("no value for variables v0, v1, v2")
     assert "more)" in str(info.value)
+
+
+# ---- issue 21: errors that say what to write instead ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source, column, suggestion",
+    [
+        ("x^2", "at column 2", "'x**2'"),
+        ("x ^ 2 + 1", "at column 3", "'x ** 2 + 1'"),
+        ("  x^2", "at column 4", "'x**2'"),  # leading spaces count: the column as given
+        ("(x + 1)  ^ (2)", "at column 10", "'(x + 1)  ** (2)'"),
+        ("tanh(w)^2 * αβ^3", "at column 8", "'tanh(w)**2 * αβ**3'"),
+        ("αβ^3", "at column 3", "'αβ**3'"),  # columns count characters, not UTF-8 bytes
+        ("(x\n ^ 2)", "at line 2, column 2", "'(x\\n ** 2)'"),
+    ],
+)
+def test_caret_points_at_itself_and_suggests_the_power(source, column, suggestion):
+    with pytest.raises(ExpressionError) as info:
+        parse(source)
+    message = str(info.value)
+    assert message.startswith(f"operator '^' is not allowed {column}; a power is written **")
+    assert f"(did you mean {suggestion}?)" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "source, column",
+    [("x % 2", "at column 3"), ("x // 2", "at column 3"), (" x // 2", "at column 4")],
+)
+def test_other_refused_operators_point_at_themselves(source, column):
+    with pytest.raises(ExpressionError, match=f"is not allowed {column}; only"):
+        parse(source)
+
+
+def test_columns_count_leading_spaces():
+    with pytest.raises(ExpressionError, match="attribute access .* at column 3"):
+        parse("  x.y")
+    with pytest.raises(ExpressionError, match="unknown function 'foo' at column 5"):
+        parse("x + foo(x)")
+
+
+@pytest.mark.parametrize(
+    "source, meant",
+    [
+        ("tahn(x)", "tanh"),
+        ("Tanh(x)", "tanh"),
+        ("RELU(x)", "relu"),
+        ("sigmoind(x)", "sigmoid"),
+        ("sqr(x)", "sqrt"),
+        ("ln(x)", "log"),
+        ("leakyrelu(x)", "leaky_relu"),
+    ],
+)
+def test_misspelt_function_gets_did_you_mean(source, meant):
+    with pytest.raises(ExpressionError) as info:
+        parse(source)
+    message = str(info.value)
+    assert f"; did you mean {meant}? the functions are tanh, relu" in message
+
+
+def test_unknown_function_far_from_any_gets_no_guess():
+    with pytest.raises(ExpressionError) as info:
+        parse("frobnicate(x)")
+    assert "did you mean" not in str(info.value)
+    assert "the functions are tanh" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "source, hint",
+    [
+        ("x(y + 1)", "a product needs *, e.g. x*(...)"),
+        ("2x + 1", "a product needs *: 2*x"),
+        ("x²", "a power is written **: **2"),
+        ("x y", "two terms side by side need an operator between them"),
+        ("math.tanh(x)", "write tanh(...) with the argument in the parentheses"),
+        ("x.exp()", "write exp(...)"),
+        ("import os", "'import' is Python, not part of this language"),
+    ],
+)
+def test_learners_habits_get_what_to_write_instead(source, hint):
+    with pytest.raises(ExpressionError) as info:
+        parse(source)
+    assert hint in str(info.value)
+
+
+def test_closest_name():
+    assert closest_name("tahn", FUNCTIONS) == "tanh"
+    assert closest_name("W", ["x", "w"]) == "w"  # case first
+    assert closest_name("zzz", ["x", "w"]) is None
+    assert closest_name("rankdr", ["rankdir", "set"], cutoff=0.9) == "rankdir"
+    assert closest_name("xs", ["set"], cutoff=0.7) is None
+
+
+def test_variable_names_in_order_without_functions():
+    assert variable_names("b + tanh(a) * c + a") == ["b", "a", "c"]
+    assert variable_names("2 * 3") == []
+    with pytest.raises(ExpressionError, match="did you mean tanh"):
+        variable_names("tahn(x)")
+
+
+# ---- unary plus stays in the grammar (issue 24) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source, value, grad",
+    [("+x", 1.5, 1.0), ("+-x", -1.5, -1.0), ("x * +2", 3.0, 2.0), ("+(x * x)", 2.25, 3.0)],
+)
+def test_unary_plus_is_the_identity(source, value, grad):
+    root, leaves = build_graph(source, {"x": 1.5})
+    root.backward()
+    assert root.data == value
+    assert leaves["x"].grad == grad
+
+
+def test_unary_plus_exponent_is_a_constant_as_in_python():
+    root, leaves = build_graph("x ** +3", {"x": 2.0})
+    assert root.parents[1].op == "" and root.parents[1].data == 3.0
+    root.backward()
+    assert leaves["x"].grad == 12.0  # d/dx x**3 = 3 x**2
