@@ -84,10 +84,13 @@ def _solutions(path: Path) -> dict[tuple[str, str], list[str]]:
     return sections
 
 
-def _quoted_solution_lines(solution: str, skeleton: str, hint: str) -> list[str]:
-    """The lines of the solution (not given in the skeleton) that a hint repeats verbatim:
-    a first hint must not hand over the answer."""
-    given = {line.strip() for line in skeleton.splitlines()}
+def _quoted_solution_lines(solution: str, given_sources: list[str], hint: str) -> list[str]:
+    """The lines of the solution that a hint repeats verbatim, except those the learner has
+    already (in the skeleton, or written in the wrong answer the hint is about): a first
+    hint must not hand over the answer."""
+    given = {
+        line.split("  #", 1)[0].strip() for source in given_sources for line in source.splitlines()
+    }
     quoted = []
     for line in solution.splitlines():
         code = line.split("  #", 1)[0].strip()
@@ -248,7 +251,7 @@ def test_checkers_accept_the_solution_and_reject_a_wrong_answer(path: Path, tmp_
                 assert not [o for o in wrong.outputs if o.output_type == "error"], (name, printed)
                 hint = printed.split("Not yet:", 1)[1].strip()
                 assert len(hint) > 20, f"{name}: the hint says too little: {hint!r}"
-                quoted = _quoted_solution_lines(solution, cell.source, hint)
+                quoted = _quoted_solution_lines(solution, [cell.source, source], hint)
                 assert not quoted, f"{name}: the hint hands over the answer: {quoted}"
                 hints.append(hint)
             assert len(set(hints)) == len(hints), f"{name}: different mistakes, one hint: {hints}"

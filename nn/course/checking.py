@@ -456,13 +456,16 @@ def _install(V: Any, methods: dict[str, Any], mine: bool) -> str:
     names = ", ".join(methods)
     if mine:
         return f" Value now uses your {names}."
+    they = "they pass" if len(methods) > 1 else "it passes"
     return (
-        f" (Until yours pass, Value uses the reference {names} from nn.course.value, so the "
+        f" (Until {they}, Value uses the reference {names} from nn.course.value, so the "
         "cells below run.)"
     )
 
 
 def _installing(V: Any, methods: dict[str, Any], check: Callable[[], str]) -> Verdict:
+    for name, fn in methods.items():  # checked as they will be used: through the operators
+        setattr(V, name, fn)
     try:
         message = check()
     except NotYet as mistake:
@@ -815,12 +818,18 @@ def check_topological_order(V: Any, topological_order: Any) -> Verdict:
         z = V(math.tanh(0.25), (y,), "tanh", label="z")
         out = V(z.data + 0.5, (z, x), "+", label="out")
         small: Any = None
+        recursed = False
         try:
             small = call(topological_order, out, what="your topological_order")
         except NotYet as mistake:
             if "RecursionError" not in mistake.hint:
                 raise
-        if small is not None:
+            recursed = True
+        if not recursed:
+            if small is None:
+                raise NotYet(
+                    "your topological_order returns None: it should return the order, a list."
+                )
             if not isinstance(small, (list, tuple)):
                 raise NotYet(
                     f"your topological_order returns a {type(small).__name__}; an order is a list "
@@ -856,12 +865,12 @@ def check_topological_order(V: Any, topological_order: Any) -> Verdict:
         for _ in range(20_000):
             deep = V(deep.data, (deep,), "tanh")
         try:
-            length = len(call(topological_order, deep, what="your topological_order"))
+            length = len(call(topological_order, deep, what="your topological_order") or ())
         except NotYet as mistake:
             if "RecursionError" in mistake.hint:
                 raise NotYet(
                     "RecursionError on a chain of 20,000 tanh"
-                    + (" (the small graph was right)" if small is not None else "")
+                    + (" (the small graph was right)" if not recursed else "")
                     + ": your function calls itself, one stack frame per level. Keep a list of "
                     "the nodes still to visit and loop while it is not empty."
                 ) from None
@@ -911,8 +920,10 @@ def check_backward(V: Any, backward: Any) -> Verdict:
                 node._backward()
             if all(close(g, n.grad) for g, n in zip(got, nodes2)):
                 raise NotYet(
-                    "the rules ran inputs first: a node may pass its gradient on only once it "
-                    "is complete, after every node that uses it has run its rule."
+                    "only L's own rule passed anything on (d and f have gradients, a, b, c "
+                    "and e have none): when the other rules ran, their node's gradient was "
+                    "still 0. A node may pass its gradient on only once it is complete, after "
+                    "every node that uses it has run its rule."
                 )
             labels = "abcfed"
             wrong = next(i for i, (g, r) in enumerate(zip(got, right)) if not close(g, r))

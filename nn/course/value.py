@@ -44,12 +44,9 @@ class Value:
     def __repr__(self) -> str:
         return f"Value({self.label or self.op}: data={self.data:.4f}, grad={self.grad:.4f})"
 
-    def _wrap(self, other: Value | float) -> Value:
-        # a plain number becomes a constant leaf: it gets a gradient nobody reads
-        return other if isinstance(other, Value) else type(self)(other)
-
     def __add__(self, other: Value | float) -> Value:
-        other = self._wrap(other)
+        if isinstance(other, (int, float)):
+            other = type(self)(other)  # a constant: its gradient is computed, never read
         out = type(self)(self.data + other.data, (self, other), "+")
 
         def _backward() -> None:
@@ -61,7 +58,8 @@ class Value:
         return out
 
     def __mul__(self, other: Value | float) -> Value:
-        other = self._wrap(other)
+        if isinstance(other, (int, float)):
+            other = type(self)(other)  # a constant
         out = type(self)(self.data * other.data, (self, other), "*")
 
         def _backward() -> None:
@@ -73,7 +71,7 @@ class Value:
         return out
 
     def __pow__(self, k: float) -> Value:
-        if isinstance(k, Value):
+        if not isinstance(k, (int, float)):
             raise TypeError("this Value's ** takes a number exponent (x ** 2), not a Value")
         out = type(self)(self.data**k, (self,), f"**{k}")
 
@@ -133,7 +131,7 @@ class Value:
         return self + (-other)
 
     def __truediv__(self, other: Value | float) -> Value:  # self / other
-        return self * self._wrap(other) ** -1
+        return self * other**-1
 
     # 2 * v: int's __mul__ does not know Value and returns NotImplemented, so Python asks
     # the right operand: v.__rmul__(2)
@@ -145,10 +143,10 @@ class Value:
         return self * other
 
     def __rsub__(self, other: float) -> Value:  # other - self
-        return self._wrap(other) - self
+        return -self + other
 
     def __rtruediv__(self, other: float) -> Value:  # other / self
-        return self._wrap(other) / self
+        return self**-1 * other
 
     def backward(self) -> None:
         """Seed d self/d self = 1, then run every node's rule, outputs before inputs."""
