@@ -1,5 +1,6 @@
-"""Tests for nn.train and the `chainrule train` command (run in-process through
-`nn.cli.main`), and a step-for-step reproduction of micrograd's demo.
+"""Tests for nn.train (the loop, its step and epoch callbacks, the snapshots) and the
+`chainrule train` command of nn/cli.py (run in-process through `nn.cli.main`), and a
+step-for-step reproduction of micrograd's demo.
 
 The replay page has its own tests (test_report.py), and so does the top-level command
 (test_cli.py)."""
@@ -18,19 +19,21 @@ import pytest
 
 import engine
 import nn
+import nn.cli
 import nn.plots
 import nn.report
 import nn.train
-from nn.cli import main
+from nn.cli import estimate_run_bytes, main
+from nn.plots import grid_classes
 from nn.train import (
     EpochEnd,
     Snapshots,
+    StepEnd,
     accuracy,
-    estimate_run_bytes,
+    evaluate,
     fit,
     format_accuracy,
     format_loss,
-    grid_classes,
     predict,
 )
 
@@ -191,7 +194,7 @@ def test_reproduces_micrograd_demo_steps():
 
 @pytest.mark.parametrize("dataset", ["moons", "circles", "spirals", "blobs"])
 def test_fresh_test_points_come_from_the_training_distribution(dataset):
-    from nn.train import _make_data
+    from nn.cli import _make_data
 
     def class_means(seed):
         X, y = _make_data(dataset, 600, 0.1, seed)
@@ -281,7 +284,7 @@ def test_runs_too_big_to_fit_are_refused_before_any_work(
     def no_work(*args, **kwargs):
         raise AssertionError("data was made for a run that cannot fit")
 
-    monkeypatch.setattr(nn.train, "_make_data", no_work)
+    monkeypatch.setattr(nn.cli, "_make_data", no_work)
     assert main(["train", *options, "--out", str(tmp_path / "run"), "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
@@ -320,7 +323,7 @@ def test_out_that_refuses_files_is_found_before_training(tmp_path, capsys, monke
         raise AssertionError("trained although --out cannot be written")
 
     # a read-only folder, as seen by a user who is not root (tests may run as root)
-    monkeypatch.setattr(nn.train.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(nn.cli.tempfile, "mkstemp", refuse)
     monkeypatch.setattr(nn.train, "fit", no_training)
     assert main(["train", *SMALL_RUN, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
@@ -376,14 +379,14 @@ def test_diverged_run_says_so_writes_the_report_and_exits_1(tmp_path, capsys):
 
 
 def test_weights_that_blow_up_with_a_finite_loss_are_a_divergence(tmp_path, capsys, monkeypatch):
-    real_fit = nn.train.fit
+    real_fit = nn.cli.fit
 
     def fit_then_blow_up(model, *args, **kwargs):
         history = real_fit(model, *args, **{**kwargs, "epochs": 2})
         model.parameters()[0].data = math.inf  # as a last step with a huge lr would
         return history
 
-    monkeypatch.setattr(nn.train, "fit", fit_then_blow_up)
+    monkeypatch.setattr(nn.cli, "fit", fit_then_blow_up)
     assert main(["train", *SMALL_RUN, "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "diverged" in err and "weights" in err and "cannot write" not in err
@@ -440,31 +443,124 @@ def test_stop_when_learned_stops_after_k_perfect_epochs():
     assert history["accuracy"][-4] < 1.0 or len(history["accuracy"]) == 3
 
 
-def test_snapshots_record_the_start_each_epoch_and_the_last():
+def test_step_callbacks_hear_every_optimizer_step_with_a_fractional_epoch():
+    X, y = _blobs()  # 30 points, batches of 8: 4 steps per epoch, the last one short
+    heard: list[StepEnd] = []
+    model = nn.MLP(2, [4, 1], seed=0)
+    fit(model, X, y, loss="bce", epochs=2, batch_size=8, seed=0, step_callbacks=[heard.append])
+    assert [e.step for e in heard] == list(range(1, 9))
+    assert [e.batch for e in heard] == [1, 2, 3, 4] * 2 and {e.batches for e in heard} == {4}
+    assert [e.epoch for e in heard] == pytest.approx(
+        [8 / 30, 16 / 30, 24 / 30, 1.0, 1 + 8 / 30, 1 + 16 / 30, 1 + 24 / 30, 2.0]
+    )
+    assert all(e.model is model and e.epochs == 2 and math.isfinite(e.loss) for e in heard)
+
+
+def test_a_callback_object_with_on_step_hears_steps_and_epochs():
     X, y = _blobs()
+
+    class Both:
+        def __init__(self) -> None:
+            self.heard: list[str] = []
+
+        def on_step(self, end: StepEnd) -> None:
+            self.heard.append(f"step {end.step}")
+
+        def __call__(self, end: EpochEnd) -> None:
+            self.heard.append(f"epoch {end.epoch}")
+
+    both = Both()
+    fit(nn.MLP(2, [3, 1], seed=0), X, y, loss="bce", epochs=2, batch_size=15, callbacks=[both])
+    assert both.heard == ["step 1", "step 2", "epoch 1", "step 3", "step 4", "epoch 2"]
+
+
+def test_a_step_callback_can_stop_mid_epoch_and_the_epoch_is_not_in_the_history():
+    X, y = _blobs()
+    history = fit(
+        nn.MLP(2, [3, 1], seed=0),
+        X,
+        y,
+        loss="bce",
+        epochs=5,
+        batch_size=8,
+        step_callbacks=[lambda end: end.step == 6],
+    )
+    assert len(history["loss"]) == 1  # epoch 2 stopped at its second step
+
+
+def test_evaluate_gives_the_figures_of_the_weights_now_over_the_whole_set():
+    X, y = _blobs()
+    model = nn.MLP(2, [4, 1], seed=0)
+    with engine.no_grad():
+        expected_loss = nn.binary_cross_entropy([model(x) for x in X], y).data
+    loss, acc = evaluate(model, X, y, "bce")
+    assert loss == expected_loss
+    assert acc == accuracy(model, X, y, "bce")
+
+
+@pytest.mark.parametrize(
+    "loss, nouts, activation",
+    [("bce", 1, "relu"), ("hinge", 1, "tanh"), ("ce", 3, "sigmoid"), ("mse", 3, "relu")],
+)
+def test_snapshot_figures_are_those_of_the_snapshot_weights_over_the_whole_set(
+    loss, nouts, activation
+):
+    if nouts == 3:
+        X, y = nn.datasets.make_blobs(45, noise=0.8, seed=1)
+    else:
+        X, y = _blobs()
+    model = nn.MLP(2, [6, nouts], activation=activation, seed=0)
+    recorder = Snapshots(model, X, y, loss=loss)
+    fit(model, X, y, loss=loss, epochs=6, batch_size=8, seed=0, callbacks=[recorder])
+    replay = nn.MLP(2, [6, nouts], activation=activation, seed=1)
+    for snapshot in recorder.snapshots:
+        for p, value in zip(replay.parameters(), snapshot.parameters):
+            p.data = value
+        expected_loss, expected_accuracy = evaluate(replay, X, y, loss)
+        assert snapshot.train_loss == pytest.approx(expected_loss, rel=1e-12, abs=1e-15)
+        assert snapshot.train_accuracy == expected_accuracy
+
+
+def test_snapshots_are_dense_in_the_first_epochs_then_one_per_epoch():
+    X, y = nn.datasets.make_moons(100, noise=0.1, seed=0)  # 4 steps per epoch at 32
     model = nn.MLP(2, [4, 1], seed=0)
     start = [p.data for p in model.parameters()]
     recorder = Snapshots(model, X, y, loss="bce")
-    history = fit(model, X, y, loss="bce", epochs=5, seed=0, callbacks=[recorder])
+    history = fit(model, X, y, loss="bce", epochs=6, batch_size=32, seed=0, callbacks=[recorder])
     snapshots = recorder.snapshots
-    assert [s.epoch for s in snapshots] == [0, 1, 2, 3, 4, 5]
-    assert list(snapshots[0].parameters) == start
-    assert list(snapshots[-1].parameters) == [p.data for p in model.parameters()]
-    assert [s.loss for s in snapshots[1:]] == history["loss"]
+    assert [s.step for s in snapshots] == [*range(0, 13), 16, 20, 24]
+    assert [s.epoch for s in snapshots[:5]] == [0, 0.32, 0.64, 0.96, 1]
+    assert [s.epoch for s in snapshots[-3:]] == [4, 5, 6]
+    assert snapshots[0].parameters == nn.train.rounded(start)
+    assert snapshots[-1].parameters == nn.train.rounded([p.data for p in model.parameters()])
+    # epoch ends carry the epoch's running means beside the figures of their weights
+    ends = [s for s in snapshots if s.epoch == int(s.epoch) and s.step > 0]
+    assert [s.running_loss for s in ends] == history["loss"]
+    assert all(s.running_loss is None for s in snapshots if s.epoch != int(s.epoch))
 
 
 def test_snapshots_of_a_long_run_are_evenly_spaced_and_end_at_the_last_epoch():
     X, y = _blobs()
     model = nn.MLP(2, [3, 1], seed=0)
-    recorder = Snapshots(model, X, y, loss="bce", max_snapshots=10)
+    recorder = Snapshots(model, X, y, loss="bce", max_snapshots=10, dense_epochs=0)
     fit(model, X, y, loss="bce", epochs=25, seed=0, callbacks=[recorder])
     assert [s.epoch for s in recorder.snapshots] == [0, 4, 8, 12, 16, 20, 24, 25]
 
 
-def test_snapshots_skip_epochs_that_are_not_finite():
+def test_snapshots_stream_each_snapshot_as_it_is_taken():
+    X, y = _blobs()
+    streamed = []
+    model = nn.MLP(2, [3, 1], seed=0)
+    recorder = Snapshots(model, X, y, loss="bce", on_record=streamed.append)
+    fit(model, X, y, loss="bce", epochs=5, batch_size=10, seed=0, callbacks=[recorder])
+    assert streamed[0].step == 0 and [s.step for s in streamed] == sorted(s.step for s in streamed)
+    assert {s.step for s in recorder.snapshots} <= {s.step for s in streamed}
+
+
+def test_snapshots_skip_weights_that_are_not_finite():
     X, y = _blobs()
     model = nn.MLP(2, [3, 1], seed=0)
-    recorder = Snapshots(model, X, y, loss="bce")
+    recorder = Snapshots(model, X, y, loss="bce", dense_epochs=0)
     recorder(EpochEnd(1, 3, 0.5, 0.5, model))
     model.parameters()[0].data = math.inf
     recorder(EpochEnd(2, 3, math.inf, 0.5, model))
