@@ -311,9 +311,14 @@ def check_partials(partials: Any) -> str:
             continue
         if close(mine, -r):
             raise NotYet(f"{name} has the right size and the wrong sign.")
-        if close(mine, 1.0) or close(mine, 0.0):
+        if close(mine, 0.0):
             raise NotYet(
-                f"{name} is {mine}: e is a product, not a sum. Hold the other two inputs "
+                f"{name} is 0, but nudging that input does move e. Hold the other two inputs "
+                "fixed: e is then a constant times this input; what is the constant?"
+            )
+        if close(mine, 1.0):
+            raise NotYet(
+                f"{name} is 1, the slope of a sum; e is a product. Hold the other two inputs "
                 "fixed: e is then a constant times this input; what is the constant?"
             )
         if any(close(mine, v) for v in (a, b, c)):
