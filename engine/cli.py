@@ -187,7 +187,7 @@ def _dash_positional(
             # an option; one of exactly one value (nargs None) takes the next argument
             attached = argument != name
             owed = 1 if options[name] is None and not attached else 0
-            in_list = options[name] in ("+", "*")
+            in_list = options[name] in ("+", "*") and not attached
         elif _looks_like_an_option(argument, options):
             in_list = False  # argparse reports it
         elif argument.startswith("-") and len(argument) > 1:
@@ -211,14 +211,17 @@ def _option_name(argument: str, options: dict[str, int | str | None]) -> str | N
 
 
 def _looks_like_an_option(argument: str, options: dict[str, int | str | None]) -> bool:
-    """Whether an argument that is no option of the parser is meant as one: `--word` with
-    a hyphen inside (`--no-such-option`), a value (`--rankdr=TB`), or close to an option
-    (`--rankdr`, `--edge`). `--x`, `--xs` and `--x*w` are expressions."""
+    """Whether an argument that is no option of the parser is meant as one: `--words`
+    joined by hyphens (`--no-such-option`), a value (`--rankdr=TB`), or close to an
+    option (`--rankdr`, `--edge`). `--x`, `--xs`, `--x-1`, `--x-y` and `--x*w` are
+    expressions."""
     match = _OPTION_WORD.fullmatch(argument)
     if match is None:
         return False
     word, value = match.group(1), match.group(2)
-    return "-" in word or value is not None or _closest_option(argument, options) is not None
+    parts = word.split("-")
+    hyphenated = len(parts) > 1 and all(len(part) > 1 and part.isalpha() for part in parts)
+    return hyphenated or value is not None or _closest_option(argument, options) is not None
 
 
 def _closest_option(argument: str, options: dict[str, int | str | None]) -> str | None:
@@ -639,6 +642,8 @@ class _Frames:
     def summary(self) -> str:
         """What was written, for the command's output."""
         first, last = self.names[0], self.names[-1]
+        if first == last:
+            return f"wrote 1 frame to {self.folder}: {first}"
         return f"wrote {len(self.names)} frames to {self.folder}: {first} ... {last}"
 
 

@@ -531,8 +531,21 @@ def test_unary_plus_is_in_the_grammar_of_the_command(tmp_path, capsys):
         (["--x*w", "--set", "x=2", "w=3"], "--x*w = 6"),
         (["---x", "--set", "x=2"], "---x = -2"),
         (["--xs", "--set", "xs=2"], "--xs = 2"),
+        (["--x-1", "--set", "x=2"], "--x-1 = 1"),
+        (["--set", "x=2", "y=5", "--x-y"], "--x-y = -3"),
+        (["--x", "--set=x=2", "-o", "OUT"], "--x = 2"),
     ],
-    ids=["first", "after-set", "after-o", "product", "three-minus", "not-like---set"],
+    ids=[
+        "first",
+        "after-set",
+        "after-o",
+        "product",
+        "three-minus",
+        "not-like---set",
+        "minus-number",
+        "minus-name",
+        "set-equals",
+    ],
 )
 def test_expression_starting_with_two_minus_signs_is_an_expression(
     entry, args, first_line, tmp_path, capsys
@@ -792,3 +805,17 @@ def test_ctrl_c_is_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(engine.cli, "_draw", interrupted)
     assert main(["draw", "x", "--set", "x=1", "-o", str(tmp_path / "g.dot")]) == 130
     assert capsys.readouterr().err == "chainrule draw: interrupted\n"
+
+
+@needs_dot
+def test_frames_beside_the_page_are_svg_and_one_frame_is_one(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["draw", "x*2", "--set", "x=1", "-o", "p.html", "--frames", "f"]) == 0
+    assert (tmp_path / "p.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in (tmp_path / "f").iterdir()) == [
+        "step_000.svg",
+        "step_001.svg",
+        "step_002.svg",
+    ]
+    assert main(["draw", "x", "--set", "x=1", "--frames", "one"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "wrote 1 frame to one: step_000.svg"
