@@ -39,6 +39,7 @@ MEDIA_TYPES = {
     ".html": "text/html",
     ".py": "text/plain; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
     ".zip": "application/zip",
     ".whl": "application/zip",
 }
@@ -61,7 +62,9 @@ def run_playground(args: argparse.Namespace) -> int:
     """Serve the playground until interrupted; returns the exit status."""
     port = args.port
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        print(f"chainrule playground: error: --port must be 0 to 65535, got {port}", file=sys.stderr)
+        print(
+            f"chainrule playground: error: --port must be 0 to 65535, got {port}", file=sys.stderr
+        )
         return EXIT_USAGE
     site = PLAYGROUND / "dist"
     if not (site / "index.html").is_file():
@@ -117,7 +120,17 @@ def make_server(site: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
     csp_file = site / "csp.txt"
     csp = csp_file.read_text("utf-8").strip() if csp_file.is_file() else "default-src 'self'"
     handler = functools.partial(_Handler, directory=str(site), csp=csp)
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    return _Server(("127.0.0.1", port), handler)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """A threading server that does not print a traceback when a browser hangs up."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

@@ -29,8 +29,7 @@
     indentUnit: 4,
     viewportMargin: Infinity,
     extraKeys: {
-      "Ctrl-Enter": () => run(),
-      "Cmd-Enter": () => run(),
+      // Ctrl/Cmd+Enter reaches the document's listener below, inside the editor or not
       // spaces, never tab characters: Python's indentation
       Tab: (cm) => cm.somethingSelected() ? cm.indentSelection("add")
                                           : cm.replaceSelection(" ".repeat(cm.getOption("indentUnit"))),
@@ -57,9 +56,11 @@
     ready(message) {
       ready = true;
       document.documentElement.dataset.bootSeconds = message.seconds.toFixed(2);
+      document.documentElement.dataset.bootTimes = JSON.stringify(message.times);
       setStatus("ready");
-      sendSettings();
+      // the example first: the panel's network (and nn's import) can wait a moment
       if (pendingRun !== null) { const code = pendingRun; pendingRun = null; run(code); }
+      sendSettings();
     },
     fatal(message) { setStatus("error", "Python could not start: " + message.text); },
     stdout(message) { printText(message.text); },
@@ -79,7 +80,6 @@
     if (!ready) { pendingRun = code; return; }
     output.replaceChildren();
     setStatus("running");
-    panel.setState("paused");
     worker.postMessage({ type: "run", id: ++runId, code });
   }
   runButton.addEventListener("click", () => run());

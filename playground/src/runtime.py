@@ -161,9 +161,9 @@ OPTIMIZERS = ("adam", "sgd")
 BATCH_SIZE = 32
 
 
-def training_code(settings: dict[str, Any]) -> str:
+def training_code(settings_json: str) -> str:
     """The Python code that trains as the panel does with `settings`, to copy and run."""
-    dataset, hidden, activation, lr, optimizer = _checked(settings)
+    dataset, hidden, activation, lr, optimizer = _checked(json.loads(settings_json))
     make, n_classes = DATASETS[dataset]
     loss = "bce" if n_classes == 2 else "ce"
     outputs = 1 if n_classes == 2 else n_classes
@@ -197,7 +197,9 @@ def _checked(settings: dict[str, Any]) -> tuple[str, list[int], str, float, str]
     try:
         hidden = [int(part) for part in text.split(",")] if text else []
     except ValueError:
-        raise ValueError(f"hidden sizes must be numbers separated by commas, got {text!r}") from None
+        raise ValueError(
+            f"hidden sizes must be numbers separated by commas, got {text!r}"
+        ) from None
     if any(not 1 <= n <= 64 for n in hidden) or len(hidden) > 4:
         raise ValueError(f"hidden sizes: up to 4 layers of 1 to 64 neurons, got {text!r}")
     activation = str(settings.get("activation"))

@@ -8,7 +8,7 @@
 // is handled between two epochs.
 "use strict";
 
-importScripts("pyodide/pyodide.js", "viz/viz-global.js");
+importScripts("pyodide/pyodide.js");
 
 const post = (message) => self.postMessage(message);
 let runtime = null; // the runtime.py module
@@ -25,12 +25,16 @@ async function fetchOk(url) {
 
 async function boot() {
   const started = performance.now();
+  const times = {};
+  const lap = (name) => { times[name] = Math.round(performance.now() - started); };
   const base = new URL("./", self.location.href).href;
-  const [pyodide, viz, manifest] = await Promise.all([
-    loadPyodide({ indexURL: base + "pyodide/" }),
-    Viz.instance(),
-    fetchOk("manifest.json").then((r) => r.json()),
-  ]);
+  // Pyodide's WebAssembly compiles off this thread while Graphviz's script is read here
+  const python = loadPyodide({ indexURL: base + "pyodide/" }).then((p) => { lap("pyodide"); return p; });
+  const manifestLoaded = fetchOk("manifest.json").then((r) => r.json());
+  importScripts("viz/viz-global.js");
+  const viz = await Viz.instance();
+  lap("viz");
+  const [pyodide, manifest] = await Promise.all([python, manifestLoaded]);
   pyodide.setStdout({ batched: (line) => post({ type: "stdout", text: line + "\n" }) });
   pyodide.setStderr({ batched: (line) => post({ type: "stdout", text: line + "\n" }) });
   const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
@@ -41,12 +45,14 @@ async function boot() {
   const source = await (await fetchOk("runtime.py")).text();
   pyodide.FS.writeFile(sitePackages + "/playground_runtime.py", source);
   pyodide.runPython("import importlib; importlib.invalidate_caches()");
+  lap("wheels");
   runtime = pyodide.pyimport("playground_runtime");
   const layout = (dotSource, format) => viz.renderString(dotSource, { format, engine: "dot" });
   const emit = (kind, text) => post({ type: "display", kind, text });
   runtime.setup(layout, emit);
-  pyodide.runPython("import engine, nn"); // paid once here rather than by the first run
-  post({ type: "ready", seconds: (performance.now() - started) / 1000 });
+  pyodide.runPython("import engine"); // nn is imported by the first use (the panel's)
+  lap("imports");
+  post({ type: "ready", seconds: (performance.now() - started) / 1000, times });
 }
 
 // ---- the panel -----------------------------------------------------------------------
@@ -62,7 +68,7 @@ function newTrainer(settings) {
   }
   post({ type: "train-data", data: JSON.parse(trainer.data()) });
   post({ type: "snapshot", snapshot: JSON.parse(trainer.snapshot()) });
-  post({ type: "train-code", code: runtime.training_code(settings) });
+  post({ type: "train-code", code: runtime.training_code(JSON.stringify(settings)) });
   return true;
 }
 
@@ -108,7 +114,10 @@ self.onmessage = (event) => {
     training = false; // the loop stops before its next epoch
     return;
   }
-  busy = busy.then(() => booted).then(() => handle(message));
+  busy = busy.then(() => booted).then(() => handle(message)).catch((error) => {
+    // a fault of the playground itself: say so, and keep handling later messages
+    post({ type: "fatal", text: pythonMessage(error) });
+  });
 };
 
 async function handle(message) {
@@ -120,7 +129,7 @@ async function handle(message) {
     training = false;
     newTrainer(message.settings);
   } else if (message.type === "code") {
-    post({ type: "train-code", code: runtime.training_code(message.settings) });
+    post({ type: "train-code", code: runtime.training_code(JSON.stringify(message.settings)) });
   } else if (message.type === "train") {
     if (trainer === null && !newTrainer(message.settings)) return;
     if (training) return;

@@ -1,0 +1,258 @@
+"""The browser playground (playground/, `chainrule playground`), driven in Debian's Chromium.
+
+The site is built once per session with `python playground/build.py` and served from
+127.0.0.1 by nn/playground.py's server; one page is opened and the tests use it in order,
+as a learner would (Python's start-up in the page costs seconds, paid once). Every request
+the page, its worker and its iframes make is recorded, and every console message: the
+last test checks that none left 127.0.0.1 and that none was an error.
+
+Skips only when npm/node or Chromium is missing (CI installs them).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nn.playground import PLAYGROUND, make_server
+
+BOOT_TIMEOUT_MS = 120_000  # Pyodide's start on a busy 2-core machine, cold
+MODIFIER = "Meta" if sys.platform == "darwin" else "Control"
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """playground/dist/, built once per test session."""
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        pytest.skip("npm/node is not installed (apt-get install nodejs npm)")
+    if shutil.which("chromium") is None and shutil.which("chromium-browser") is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    finished = subprocess.run(
+        [sys.executable, str(PLAYGROUND / "build.py"), "--quiet"], capture_output=True, text=True
+    )
+    assert finished.returncode == 0, finished.stderr + finished.stdout
+    return PLAYGROUND / "dist"
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    httpd = make_server(site, 0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class Session:
+    """One open playground page with everything it logged and requested."""
+
+    def __init__(self, page: Any, url: str) -> None:
+        self.page = page
+        self.url = url
+        self.console: list[str] = []
+        self.requests: list[str] = []
+
+    def output(self) -> str:
+        return str(self.page.inner_text("[data-role=output]"))
+
+    def status(self) -> str:
+        return str(self.page.get_attribute("[data-role=status]", "data-state"))
+
+    def wait_status(self, states: tuple[str, ...], timeout: float = 60.0) -> str:
+        return wait_until(lambda: self.status() in states and self.status(), timeout)
+
+    def type_code(self, code: str) -> None:
+        """Focus the editor, select everything, type `code` and run it with Ctrl+Enter."""
+        self.page.click("[data-role=editor]")
+        self.page.keyboard.press(f"{MODIFIER}+A")
+        self.page.keyboard.press("Delete")
+        self.page.keyboard.type(code)
+        self.page.keyboard.press(f"{MODIFIER}+Enter")
+
+
+def wait_until(condition: Any, timeout: float) -> Any:
+    """Poll `condition()` until it is truthy (the page's CSP forbids Playwright's
+    string-evaluating wait_for_function, so the waiting happens here)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def playground(browser: Any, server: str) -> Iterator[Session]:
+    # service workers blocked: every request goes through the context's request event
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
+    page = context.new_page()
+    session = Session(page, server)
+    context.on("request", lambda request: session.requests.append(request.url))
+    page.on("console", lambda message: session.console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: session.console.append(f"pageerror: {error}"))
+    page.goto(server)
+    yield session
+    context.close()
+
+
+def test_first_example_prints_micrograd_numbers(playground: Session) -> None:
+    page = playground.page
+    page.locator("[data-role=output]", has_text="a.grad").wait_for(timeout=BOOT_TIMEOUT_MS)
+    output = playground.output()
+    assert "g = 24.7041" in output
+    assert "a.grad = 138.8338" in output
+    assert playground.wait_status(("ready",)) == "ready"
+    # the example menu holds the four examples, the first one chosen
+    titles = page.locator("select[data-role=examples] option").all_inner_texts()
+    assert len(titles) == 4 and titles[0].startswith("micrograd")
+
+
+def test_typed_code_runs_with_ctrl_enter(playground: Session) -> None:
+    playground.type_code(
+        "from engine import Value\nv = Value(3.0) ** 2\nprint('twice', v.data * 2)\nv"
+    )
+    playground.page.locator("[data-role=output]", has_text="twice 18.0").wait_for(timeout=30_000)
+    assert playground.wait_status(("ready",)) == "ready"
+    # the last line's value is shown as a notebook shows it: its repr
+    assert re.search(r"Value\(.*9\.0", playground.output())
+
+
+def test_player_appears_and_steps(playground: Session) -> None:
+    page = playground.page
+    page.select_option("select[data-role=examples]", index=1)
+    page.locator("[data-role=output] iframe").wait_for(timeout=60_000)
+    assert playground.wait_status(("ready", "error")) == "ready"
+    # the player's page: sandboxed, its own scripts running
+    iframe = page.locator("[data-role=output] iframe")
+    assert iframe.get_attribute("sandbox") == "allow-scripts"
+    player = page.frame_locator("[data-role=output] iframe")
+    slider = player.locator("input[type=range][data-role=step]")
+    assert slider.input_value() == "0"
+    for expected in ("1", "2", "3"):
+        player.locator("[data-action=next]").click()
+        assert slider.input_value() == expected
+    steps = int(str(slider.get_attribute("max")))
+    player.locator("[data-action=next]").click()
+    player.locator("body").press("End")
+    assert slider.input_value() == str(steps)
+    # at the last step the player shows the engine's gradient of w1: do/dw1 = 1.0
+    assert "do/dw1 = 1.0000" in playground.output()
+    # and draw_dot's graph, laid out by Graphviz in WebAssembly, is an SVG in the page
+    svg = page.locator("[data-role=output] div[data-kind=svg] svg")
+    assert svg.count() == 1
+    assert svg.locator("g.node").count() >= 10
+
+
+def test_error_names_the_learners_line(playground: Session) -> None:
+    playground.type_code("from engine import Value\nx = Value(-1.0)\n\ny = x.log()\n")
+    error = playground.page.locator("[data-role=output] pre[data-kind=error]")
+    error.wait_for(timeout=30_000)
+    assert playground.wait_status(("error",)) == "error"
+    text = error.inner_text()
+    assert 'File "<editor>", line 4, in <module>' in text
+    assert "y = x.log()" in text
+    assert re.search(r"^ValueError: .*log", text, re.M)
+    # only the learner's frames: nothing of the playground, the engine or Pyodide
+    assert "playground_runtime" not in text and "site-packages" not in text
+    assert "engine/" not in text and "pyodide" not in text.lower()
+
+
+def test_syntax_error_names_the_line(playground: Session) -> None:
+    playground.type_code("a = 1\nb = (2 +\n")
+    error = playground.page.locator("[data-role=output] pre[data-kind=error]")
+    error.wait_for(timeout=30_000)
+    assert re.search(r'File "<editor>", line 2', error.inner_text())
+    assert "SyntaxError" in error.inner_text()
+
+
+def panel_figures(page: Any) -> tuple[int, str, int]:
+    train = page.locator("[data-role=train]")
+    epoch = int(train.locator("[data-field=epoch]").inner_text())
+    accuracy = train.locator("[data-field=accuracy]").inner_text()
+    frames = int(str(train.locator("[data-role=boundary]").get_attribute("data-frame")))
+    return epoch, accuracy, frames
+
+
+def test_training_reaches_full_accuracy_and_pause_stops(playground: Session) -> None:
+    page = playground.page
+    train = page.locator("[data-role=train]")
+    assert train.locator("select[data-field=dataset]").input_value() == "moons"
+    wait_until(lambda: panel_figures(page)[0] == 0 and panel_figures(page)[2] >= 1, 30)
+    _, _, frames_before = panel_figures(page)
+    train.locator("[data-action=train]").click()
+    wait_until(lambda: panel_figures(page)[1] == "100.0%", 180)
+    wait_until(lambda: panel_figures(page)[2] - frames_before >= 5, 30)
+    assert train.get_attribute("data-state") == "training"
+    train.locator("[data-action=pause]").click()
+    wait_until(lambda: train.get_attribute("data-state") == "paused", 5)
+    epoch, accuracy, frames = panel_figures(page)
+    time.sleep(1.5)
+    assert panel_figures(page) == (epoch, accuracy, frames), "training went on after Pause"
+    assert frames - frames_before >= 5
+
+    # the code shown is what the panel ran: the same epochs in CPython give the same
+    # weights' accuracy and the same loss
+    code = train.locator("[data-role=train-code]").inner_text()
+    assert "range(1, 101)" in code
+    namespace: dict[str, Any] = {}
+    exec(code.replace("range(1, 101)", f"range(1, {epoch + 1})"), namespace)
+    from nn.train import accuracy as train_accuracy
+
+    model, X, y = namespace["model"], namespace["X"], namespace["y"]
+    assert f"{100 * train_accuracy(model, X, y, 'bce'):.1f}%" == accuracy
+    shown_loss = float(train.locator("[data-field=loss]").inner_text())
+    assert math.isclose(shown_loss, namespace["history"]["loss"][-1], abs_tol=2e-4)
+
+    # Step runs exactly one epoch; Reset starts again from epoch 0
+    train.locator("[data-action=step]").click()
+    wait_until(lambda: panel_figures(page)[0] == epoch + 1, 10)
+    train.locator("[data-action=reset]").click()
+    wait_until(lambda: panel_figures(page)[0] == 0, 10)
+
+
+def test_panel_rejects_bad_settings(playground: Session) -> None:
+    train = playground.page.locator("[data-role=train]")
+    train.locator("[data-field=hidden]").fill("16,x")
+    train.locator("[data-field=hidden]").press("Tab")
+    message = train.locator("[data-role=train-message]")
+    wait_until(lambda: "hidden sizes" in message.inner_text(), 10)
+    assert train.get_attribute("data-state") == "error"
+    train.locator("[data-field=hidden]").fill("8")
+    train.locator("[data-field=hidden]").press("Tab")
+    code = train.locator("[data-role=train-code]")
+    wait_until(lambda: "nn.MLP(2, [8, 1]" in code.inner_text(), 10)
+
+
+def test_no_request_leaves_the_site_and_no_console_errors(playground: Session) -> None:
+    assert playground.requests, "no requests were recorded"
+    foreign = [url for url in playground.requests if not url.startswith(playground.url)]
+    assert foreign == []
+    errors = [line for line in playground.console if line.startswith(("error", "pageerror"))]
+    assert errors == []
+
+
+def test_server_headers(server: str) -> None:
+    with urllib.request.urlopen(server + "pyodide/pyodide.asm.wasm") as response:
+        assert response.headers["Content-Type"] == "application/wasm"
+        policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self' 'wasm-unsafe-eval'" in policy
+    # nothing but this origin: no host, scheme or wildcard sources
+    assert not re.search(r"https?:|\*|'unsafe-inline'|'unsafe-eval'", policy)
+    with urllib.request.urlopen(server) as response:
+        page = response.read().decode("utf-8")
+    assert 'http-equiv="Content-Security-Policy"' in page
