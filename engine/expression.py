@@ -285,7 +285,7 @@ def _syntax_error_message(error: SyntaxError, text: _Text) -> str:
     where = text.at_position(error.lineno or 1, offset - 1) if offset > 0 else ""
     message = f"syntax error{where}: {error.msg}"
     hint = ""
-    product = re.search(r"(\d)([^\W\d]\w*)", text.stripped)
+    product = re.search(r"(?<![\w.])(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)([^\W\d]\w*)", text.stripped)
     if error.msg.startswith("invalid decimal literal") and product:
         # 2x is a number glued to a name: in mathematics a product
         hint = f"a product needs *: {product.group(1)}*{product.group(2)}"

@@ -339,6 +339,9 @@ def test_unknown_function_far_from_any_gets_no_guess():
     [
         ("x(y + 1)", "a product needs *, e.g. x*(...)"),
         ("2x + 1", "a product needs *: 2*x"),
+        ("x + 2.5y", "a product needs *: 2.5*y"),
+        ("1e-3w", "a product needs *: 1e-3*w"),
+        ("3tanh(x)", "a product needs *: 3*tanh"),
         ("x²", "a power is written **: **2"),
         ("x y", "two terms side by side need an operator between them"),
         ("math.tanh(x)", "write tanh(...) with the argument in the parentheses"),
