@@ -5,6 +5,9 @@ global state changes: a notebook that imports this keeps its own backend and its
 plots. A figure is rendered into memory and written with `engine.files.write_atomic`, so
 a failed write leaves the previous file as it was. matplotlib and NumPy are imported only
 when a picture is made.
+
+Classes have the colours of the replay page (nn/report.py uses `CLASS_COLORS` too):
+Okabe and Ito's palette, whose first colours stay apart for protan and deutan eyes.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "CLASS_COLORS",
+    "class_color",
     "grid_classes",
     "loss_curve_figure",
     "decision_boundary_figure",
@@ -28,6 +33,15 @@ __all__ = [
     "plot_loss_curve",
     "plot_decision_boundary",
 ]
+
+
+# Okabe and Ito's colour-blind safe palette; class c is CLASS_COLORS[c % len(CLASS_COLORS)]
+CLASS_COLORS = ("#e69f00", "#0072b2", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#000000")
+
+
+def class_color(c: int) -> str:
+    """The colour of class `c`, in the pictures and on the replay page."""
+    return CLASS_COLORS[c % len(CLASS_COLORS)]
 
 
 def loss_curve_figure(history: dict[str, list[float]]) -> Figure:
@@ -87,17 +101,17 @@ def decision_boundary_figure(
     ys = np.linspace(y_min - pad_y, y_max + pad_y, 250)
     classes = grid_classes(model, xs.tolist(), ys.tolist())
     n_classes = max(int(classes.max()), max(y)) + 1
+    from matplotlib.colors import ListedColormap
+
     fig = Figure(figsize=(5.5, 5))
     ax = fig.subplots()
     levels = np.arange(n_classes + 1) - 0.5
-    ax.contourf(xs, ys, classes, levels=levels, cmap="Spectral", alpha=0.35)
+    cmap = ListedColormap([class_color(c) for c in range(n_classes)])
+    ax.contourf(xs, ys, classes, levels=levels, cmap=cmap, alpha=0.35)
     ax.scatter(
         points[:, 0],
         points[:, 1],
-        c=y,
-        cmap="Spectral",
-        vmin=0,
-        vmax=n_classes - 1,
+        c=[class_color(int(c)) for c in y],
         s=18,
         edgecolors="k",
         linewidths=0.4,

@@ -38,6 +38,7 @@ from collections.abc import Mapping, Sequence
 
 from engine.files import write_atomic
 from nn.module import MLP
+from nn.plots import CLASS_COLORS
 from nn.train import (
     Snapshot,
     _Evaluator,
@@ -163,6 +164,7 @@ def training_report(
         "title": title,
         "command": command,
         "classes": max(n_classes, 2),
+        "colors": list(CLASS_COLORS),
         "history": {
             "loss": [_finite_or_none(v) for v in losses],
             "accuracy": [_finite_or_none(v) for v in accuracies],
@@ -179,16 +181,8 @@ def training_report(
 
 
 def _points(points: Sequence[Sequence[float]], labels: Sequence[int]) -> dict[str, list[object]]:
-    return {
-        "X": [[_short(a), _short(b)] for a, b in points],
-        "y": [int(c) for c in labels],
-    }
-
-
-def _short(x: float) -> float:
-    # 4 decimals for points of the usual size; 6 significant digits for huge ones
-    x = float(x)
-    return round(x, 4) if abs(x) < 1e6 else float(f"{x:.6g}")
+    # exact coordinates: the figures shown are recomputable from the page alone
+    return {"X": [[float(a), float(b)] for a, b in points], "y": [int(c) for c in labels]}
 
 
 def _epoch_text(epoch: float) -> str:
@@ -349,8 +343,8 @@ _PAGE = r"""<!DOCTYPE html>
 (function () {
   const data = JSON.parse(document.getElementById("chainrule-run").textContent);
   const $ = (selector) => document.querySelector(selector);
-  // Okabe and Ito's palette: distinct for protan, deutan and tritan eyes
-  const COLORS = ["#e69f00", "#0072b2", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#000000"];
+  // the PNG pictures' class colours (nn/plots.py): Okabe and Ito's colour-blind safe palette
+  const COLORS = data.colors;
   const POSITIVE = "#0072b2", NEGATIVE = "#d55e00";
   const SVG = "http://www.w3.org/2000/svg";
   const snapshots = data.snapshots;
