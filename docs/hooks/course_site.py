@@ -46,7 +46,8 @@ log = logging.getLogger("mkdocs.hooks.course_site")
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
-PLAYGROUND_DIST = ROOT / "playground" / "dist"
+# the built playground; the variable lets a test build the site with a folder of its own
+PLAYGROUND_DIST = Path(os.environ.get("CHAINRULE_PLAYGROUND_DIST", ROOT / "playground" / "dist"))
 CACHE_DIR = Path(os.environ.get("CHAINRULE_DOCS_CACHE", ROOT / "build" / "docs-cache"))
 # bump when the way notebooks are executed or pages are generated changes, so old cache
 # entries are not reused
@@ -73,12 +74,17 @@ _stashes: dict[str, list[str]] = {}
 
 
 def _source_digest() -> str:
-    """A digest of everything that can change an output: engine, nn, this file, Python."""
+    """A digest of everything that can change an output: the `engine` and `nn` that the
+    notebooks will import (this interpreter's, wherever installed), this file, Python."""
+    import engine
+    import nn
+
     digest = hashlib.sha256(f"{CACHE_VERSION} {sys.version}".encode())
-    for package in ("engine", "nn"):
-        for path in sorted((ROOT / package).rglob("*")):
+    for package in (engine, nn):
+        folder = Path(package.__file__ or "").parent
+        for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(f"{package.__name__}/{path.relative_to(folder).as_posix()}".encode())
                 digest.update(path.read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()
@@ -210,8 +216,21 @@ def _math_text(latex: str, where: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", mathml))
 
 
+def _heading(line: str, where: str) -> str:
+    """A heading's math as text; and an anchor that starts with a letter when the heading
+    starts with its number ("# 5. Neurons" -> #neurons): the theme's script looks anchors
+    up as CSS selectors, and "#5-neurons" is not one."""
+    line = INLINE_MATH.sub(lambda m: _math_text(m.group(1), where), line)
+    hashes, _, text = line.partition(" ")
+    if re.match(r"\d", text.strip()) and not line.rstrip().endswith("}"):
+        slug = re.sub(r"[^a-z0-9]+", "-", re.sub(r"^[\d.\s]+", "", text).lower()).strip("-")
+        line = f"{line.rstrip()} {{#{slug or 'top'}}}"
+    return line
+
+
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
-INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)([^$\n]+?)(?<!\\)\$")
+# inline math may run over a line break (MathJax's rule in Jupyter), not over a blank line
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)((?:[^$\n]|\n(?![ \t]*\n))+?)(?<!\\)\$")
 CODE = re.compile(r"(^```.*?^```[^\n]*$|`[^`\n]+`)", re.DOTALL | re.MULTILINE)
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 
@@ -233,12 +252,7 @@ def _markdown_cell(source: str, stash: _Stash, where: str) -> str:
     Python-Markdown does)."""
     # a heading's math becomes its text (the MathML's characters): the table of contents
     # and the heading's anchor are made from the heading's text before any HTML goes back
-    source = re.sub(
-        r"^#.*$",
-        lambda h: INLINE_MATH.sub(lambda m: _math_text(m.group(1), where), h.group(0)),
-        source,
-        flags=re.MULTILINE,
-    )
+    source = re.sub(r"^#.*$", lambda h: _heading(h.group(0), where), source, flags=re.MULTILINE)
     parts = CODE.split(source)
     for index in range(0, len(parts), 2):  # even parts are outside code
         text = DISPLAY_MATH.sub(
