@@ -1027,26 +1027,28 @@ def _longhand_op_nodes(n: int) -> int:
 @checker
 def check_count(longhand_op_nodes: Callable[[int], int]) -> str:
     """10: the op nodes of a neuron's longhand weighted sum, as a formula in n."""
-    for n in range(1, 7):
-        mine, measured = (
-            call(longhand_op_nodes, n, what="your longhand_op_nodes"),
-            _longhand_op_nodes(n),
-        )
-        if mine == measured:
-            continue
-        if mine == measured - 1:
-            raise NotYet(f"for n = {n} you are one short: which addition brings in the bias?")
-        if mine == n:
-            raise NotYet(
-                f"for n = {n} you count {n}: the products are nodes, and so are the additions."
-            )
-        if mine == measured + 1:
-            raise NotYet(
-                f"for n = {n} you count one too many: n products need n - 1 additions "
-                "between them, plus the bias's."
-            )
+    sizes = range(1, 7)
+    mine = [call(longhand_op_nodes, n, what="your longhand_op_nodes") for n in sizes]
+    measured = [_longhand_op_nodes(n) for n in sizes]
+    if mine != measured:
+        patterns = [
+            (
+                [m - 1 for m in measured],
+                "you are one short for every n: which addition brings in the bias?",
+            ),
+            (list(sizes), "you count the products; the additions are op nodes too."),
+            (
+                [m + 1 for m in measured],
+                "you count one too many for every n: n products need n - 1 additions between "
+                "them, plus one for the bias.",
+            ),
+        ]
+        for wrong, hint in patterns:
+            if mine == wrong:
+                raise NotYet(hint)
+        n, m, right = next((n, m, r) for n, m, r in zip(sizes, mine, measured) if m != r)
         raise NotYet(
-            f"for n = {n} inputs you say {mine!r}, the graph has {measured} op nodes. "
+            f"for n = {n} inputs you say {m!r}, the graph has {right} op nodes. "
             "Count the products, then the additions."
         )
     return "2n op nodes: n products and n additions (one of them for the bias)."
@@ -1073,9 +1075,9 @@ def check_dot_rule(dot_rule: Callable[..., Any]) -> str:
         or len(dx) != 3
     ):
         raise NotYet("return one gradient per weight and one per input, as two lists of 3.")
-    for name, mine, theirs, own, other in [
-        ("weights", dw, [v.grad for v in w], w_numbers, "input"),
-        ("inputs", dx, [v.grad for v in x], x_numbers, "weight"),
+    for name, mine, theirs, own in [
+        ("weights", dw, [v.grad for v in w], w_numbers),
+        ("inputs", dx, [v.grad for v in x], x_numbers),
     ]:
         for i, (m, t) in enumerate(zip(mine, theirs)):
             if close(m, t):
@@ -1090,8 +1092,8 @@ def check_dot_rule(dot_rule: Callable[..., Any]) -> str:
             if close(m, -t):
                 raise NotYet(f"{name}[{i}] has the wrong sign.")
             raise NotYet(
-                f"the gradient of {name}[{i}] is {m!r}, expected {t!r}: the matching "
-                f"{other} times g."
+                f"the gradient of {name}[{i}] is {m!r}, expected {t!r} (with g = {g}): "
+                f"how fast does the weighted sum change with {name}[{i}]?"
             )
     if not close(db, b.grad):
         raise NotYet(
