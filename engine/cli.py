@@ -247,13 +247,9 @@ def _unrecognized(
     """argparse's "unrecognized arguments" message, with what was probably meant."""
     shown = " ".join(quote(extra, QUOTE_LIMIT // 4).strip("'\"") for extra in extras)
     message = f"unrecognized arguments: {shown}"
-    meant = [
-        (extra, close)
-        for extra in extras
-        if extra.startswith("-") and (close := _closest_option(extra, options)) is not None
-    ]
-    if meant:
-        message += "; did you mean " + ", ".join(close for _, close in meant) + "?"
+    meant = [_closest_option(extra, options) for extra in extras if extra.startswith("-")]
+    if any(meant):
+        message += "; did you mean " + ", ".join(close for close in meant if close) + "?"
     elif not expression_given and extras[0].startswith("--"):
         message += (
             f"; if {shown.split()[0]} is the expression, put it after a lone --: "
@@ -488,7 +484,7 @@ def _draw(args: argparse.Namespace) -> str:
         if args.font_size is not None:
             raise UsageError(
                 "--font-size applies to pictures and frames, not to the .html page "
-                "(it has its own zoom and presentation mode)"
+                "(zoom the page instead)"
             )
     frame_format = output_format if output_format in FRAME_FORMATS else "svg"
 
@@ -527,7 +523,7 @@ def _draw(args: argparse.Namespace) -> str:
                     f"Graphviz needed more than {RENDER_TIMEOUT_SECONDS:g} s to lay out this "
                     "graph and was stopped; draw a smaller expression"
                 ) from None
-        # all rendered before any file is touched, then each swapped in whole
+        # everything is made before a file the user sees changes; each is swapped in whole
         if content is not None and output_name is not None:
             write_atomic(Path(output_name), content)
         if frames is not None:
