@@ -58,6 +58,7 @@ __all__ = [
     "minibatches",
     "mse",
     "sgd_step",
+    "sigmoid_slope",
     "softmax",
     "train",
     "trained_digit_model",
@@ -278,6 +279,8 @@ def _output(out: object, what: str) -> Any:
 @_exercise("bias")
 def check_bias(bias: Any) -> str:
     """The bias that puts the tanh of the neuron x1 = 1, w1 = 2 where its slope is 0.5."""
+    if bias is Ellipsis:
+        raise NotYet("bias is still `...`: replace it with your number (or an expression).")
     b = _number(bias.data if _is_value(bias) else bias)
     if b is None:
         raise NotYet(f"bias is {bias!r}: give a number (or an expression that makes one).")
@@ -310,6 +313,11 @@ def check_bias(bias: Any) -> str:
         f"1 - out**2 is {slope:.4f}, not 0.5. Which out makes 1 - out**2 = 0.5, and which "
         "pre-activation gives that out?"
     )
+
+
+def sigmoid_slope(s: float) -> float:
+    """The sigmoid's slope from its output s: d/dx 1/(1 + e^-x) = e^-x / (1 + e^-x)**2."""
+    return s * (1 - s)
 
 
 @_exercise("sigmoid_slope")
