@@ -157,7 +157,9 @@ def test_notebook_ends_with_a_recap_and_questions_after_the_final_assert(path: P
     after = "\n".join(cell.source for cell in cells[last_code + 1 :])
     assert all(cell.cell_type == "markdown" for cell in cells[last_code + 1 :])
     assert re.search(r"^#+ Recap", after, re.MULTILINE), f"{path.stem}: no '## Recap' at the end"
-    assert "What you " in after and "What to remember" in after, f"{path.stem}: {after[:200]!r}"
+    assert len(after.partition("Questions to think about")[0]) > 200, (
+        f"{path.stem}: the recap before the questions is too short to say what was built"
+    )
     _, _, questions = after.partition("Questions to think about")
     assert questions and 2 <= len(re.findall(r"^\d+\. ", questions, re.MULTILINE)) <= 3, (
         f"{path.stem}: the recap needs two or three numbered questions to think about"
