@@ -353,8 +353,10 @@ def test_edge_labels_are_local_derivatives(make):
 def test_edge_labels_match_engine_grad_on_distinct_parents():
     a, b, c = Value(0.3, label="a"), Value(-1.2, label="b"), Value(2.5, label="c")
     for out in [a * b, a / c, (b**2), c.log(), a.sigmoid(), b.exp(), a.relu(), b.relu()]:
-        expected = engine.grad(out, list(out.parents))
-        assert local_derivatives(out) == pytest.approx(expected)
+        values = [p for p in out.parents if p.label]  # the 2 of b**2 is a constant
+        expected = engine.grad(out, values)
+        shown = [d for p, d in zip(out.parents, local_derivatives(out)) if p.label]
+        assert shown == pytest.approx(expected)
 
 
 def test_edge_labels_count_each_use_separately():
@@ -440,11 +442,8 @@ def test_save_backward_frames_writes_one_highlighted_frame_per_step(tmp_path):
     assert [v.grad for v in order] == [v.grad for v in engine.topological_order(reference)]
 
 
-def test_no_dot_program_source_works_and_rendering_says_how_to_install(monkeypatch):
-    def missing(*args, **kwargs):
-        raise graphviz.ExecutableNotFound(["dot", "-Tsvg"])
-
-    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+def test_no_dot_program_source_works_and_rendering_says_how_to_install(monkeypatch, tmp_path):
+    empty_path(monkeypatch, tmp_path)
     out, _ = neuron()
     assert "tanh" in draw_dot(out).source
     with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz") as info:
@@ -461,16 +460,14 @@ def test_no_dot_program_on_path_with_timeout(monkeypatch, tmp_path):
 
 
 def test_save_backward_frames_without_dot_changes_no_gradient(monkeypatch, tmp_path):
-    def missing(*args, **kwargs):
-        raise graphviz.ExecutableNotFound(["dot", "-Tsvg"])
-
-    monkeypatch.setattr(graphviz.Digraph, "pipe", missing)
+    empty_path(monkeypatch, tmp_path)
+    frames = tmp_path / "frames"
     x = Value(2.0, label="x")
     out = x * x
     with pytest.raises(GraphvizNotFoundError):
-        save_backward_frames(out, tmp_path)
+        save_backward_frames(out, frames)
     assert x.grad == 0.0 and out.grad == 0.0
-    assert list(tmp_path.iterdir()) == []
+    assert not frames.exists()
 
 
 @needs_dot
@@ -484,11 +481,46 @@ def test_render_timeout_stops_a_slow_layout():
         render(draw_dot(out), "svg", timeout=0.5)
 
 
-def test_local_derivatives_give_a_number_operand_zero_in_its_position():
+def test_local_derivatives_give_a_number_operand_its_true_partial():
+    # the constant gets no gradient, but its edge reads d(out)/d(constant) all the same
     x = Value(4.0)
-    assert local_derivatives(x * 3) == [3.0, 0.0]
-    assert local_derivatives(2 - x) == [0.0, -1.0]
+    assert local_derivatives(x * 3) == [3.0, 4.0]
+    assert local_derivatives(2 - x) == [1.0, -1.0]
+    assert local_derivatives(x + 1) == [1.0, 1.0]
+    assert local_derivatives(x / 2) == [0.5, -1.0]  # d(x/k)/dk = -x/k**2
+    assert local_derivatives(8 / x) == [0.25, -0.5]
+    assert local_derivatives(x**2) == [8.0, pytest.approx(16 * math.log(4))]
+    assert local_derivatives(2**x) == [pytest.approx(4 * 2**3), pytest.approx(16 * math.log(2))]
+    assert local_derivatives(engine.dot([x, 2.0], [3.0, x], 1.0)) == [3.0, 4.0, 4.0, 2.0, 1.0]
+    assert local_derivatives(engine.sum([x, 5.0])) == [1.0, 1.0]
     assert local_derivatives(x * x) == [4.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    ("make", "point"),
+    [
+        (lambda x, k: x + k, (1.5, 2.0)),
+        (lambda x, k: k + x, (1.5, 2.0)),
+        (lambda x, k: x - k, (1.5, 2.0)),
+        (lambda x, k: k - x, (1.5, 2.0)),
+        (lambda x, k: x * k, (1.5, -2.0)),
+        (lambda x, k: k * x, (1.5, -2.0)),
+        (lambda x, k: x / k, (1.5, -2.0)),
+        (lambda x, k: k / x, (1.5, -2.0)),
+        (lambda x, k: x**k, (1.5, 2.5)),
+        (lambda x, k: k**x, (1.5, 2.5)),
+    ],
+)
+def test_a_constants_edge_carries_its_central_difference(make, point):
+    x, k = point
+    out = make(Value(x, label="x"), k)
+    position = 0 if out.parents[0].label == "" else 1
+    eps = 1e-6
+    numeric = (make(x, k + eps) - make(x, k - eps)) / (2 * eps)
+    assert local_derivatives(out)[position] == pytest.approx(numeric, rel=1e-6)
+    # ... and no gradient: backward() leaves the constant at 0
+    out.backward()
+    assert out.parents[position].grad == 0.0
 
 
 # ---- without Graphviz's dot: the Digraph itself says how to install it (issue 15) -----
@@ -518,7 +550,7 @@ def test_rendering_a_digraph_without_dot_says_how_to_install(monkeypatch, tmp_pa
         show(graph)
     message = str(info.value)
     assert "apt-get install graphviz" in message and "brew install graphviz" in message
-    assert isinstance(info.value.__cause__, graphviz.ExecutableNotFound)
+    assert isinstance(info.value.__cause__, (FileNotFoundError, graphviz.ExecutableNotFound))
 
 
 def test_digraph_render_to_a_file_without_dot_says_how_to_install(monkeypatch, tmp_path):

@@ -77,6 +77,12 @@ def big_graph(width: int = 7) -> Value:
     return out
 
 
+def is_constant(node: Value) -> bool:
+    """A number operand (the 2 in x * 2): an unlabelled leaf made by an op, which no
+    user code holds; the engine makes it an instance of its own constant type."""
+    return type(node) is not Value and not node.op
+
+
 def engine_numbers(root: Value) -> dict[str, tuple[str, str]]:
     """What the last step must show, by draw_dot id: the data and the gradient that
     `backward()` gives from a zero start, formatted as draw_dot formats them. The graph's
@@ -86,7 +92,11 @@ def engine_numbers(root: Value) -> dict[str, tuple[str, str]]:
     for node in order:
         node.grad = 0.0
     root.backward()
-    numbers = {f"v{i}": (_number(node.data), _number(node.grad)) for i, node in enumerate(order)}
+    # a number operand is a constant: its grad field stays empty
+    numbers = {
+        f"v{i}": (_number(node.data), "" if is_constant(node) else _number(node.grad))
+        for i, node in enumerate(order)
+    }
     for node, grad in zip(order, saved):
         node.grad = grad
     return numbers
@@ -442,19 +452,22 @@ def test_explanations_show_the_arithmetic_and_a_node_reached_again(visit):
     out.label = "L"
     page = visit(player(out).html)
     page.press("ArrowRight")
-    assert page.explanation() == "v2 = x * w = 2 * -3 = -6"
+    assert page.explanation() == "v2 = x * w = 2 * (−3) = −6"
     page.press("ArrowRight")
-    assert page.explanation() == "L = v2 * x = -6 * 2 = -12"
+    assert page.explanation() == "L = v2 * x = −6 * 2 = −12"
     page.press("ArrowRight")
-    assert page.explanation().startswith("dL/dL = 1")
-    page.press("ArrowRight")  # L's rule: dL/dv2 = x = 2, dL/dx = v2 = -6
+    assert page.explanation().startswith("dL/dL = 1: the seed")
+    page.press("ArrowRight")  # L's rule: local partials x and v2, times the seed
     text = page.explanation()
-    assert "dL/dv2 += dL/dL * dL/dv2 = 1 * 2 = 2" in text
-    assert "dL/dx += dL/dL * dL/dx = 1 * -6 = -6" in text
+    assert "∂L/∂v2 = x = 2" in text
+    assert "dL/dv2 += dL/dL · ∂L/∂v2 = 1 · 2 = 2" in text
+    assert "∂L/∂x = v2 = −6" in text
+    assert "dL/dx += dL/dL · ∂L/∂x = 1 · (−6) = −6" in text
     page.press("ArrowRight")  # v2's rule: dL/dx += 2 * -3 = -6, x reached a second time
     text = page.explanation()
-    assert "dL/dx += dL/dv2 * dv2/dx = 2 * -3 = -6" in text
-    assert "dL/dx = -6 + -6 = -12" in text
+    assert "∂v2/∂x = w = −3" in text
+    assert "dL/dx += dL/dv2 · ∂v2/∂x = 2 · (−3) = −6" in text
+    assert "so dL/dx = −6 + (−6) = −12" in text
     assert "x is reached for the 2nd time" in text
     assert x.grad == 0.0 and w.grad == 0.0
     page.check_clean()
@@ -466,9 +479,11 @@ def test_a_node_used_twice_by_one_op_adds_both_uses(visit):
     page = visit(player(out).html)
     page.press("End")
     text = page.explanation()
-    # one line per use: d(a*a)/da = a for each, times the seed 1; the output is "out"
-    assert text.count("dout/da += dout/dout * dout/da = 1 * 3 = 3") == 2
-    assert "dout/da = 3 + 3 = 6" in text
+    # one line per use: the partial for that slot of the product is the other factor, a
+    assert "∂out/∂a (first factor) = a = 3" in text
+    assert "∂out/∂a (second factor) = a = 3" in text
+    assert text.count("dout/da += dout/dout · ∂out/∂a = 1 · 3 = 3") == 2
+    assert "so dout/da = 3 + 3 = 6" in text
     assert "out uses a 2 times" in text
     assert page.shown()["v0"] == ("3", "6")
     page.check_clean()
@@ -643,9 +658,10 @@ def test_screenshot_at_a_middle_step_is_not_blank(visit, tmp_path):
     not_white = sum(1 for p in pixels if p != (255, 255, 255))
     assert len(colours) > 50  # text, lines, the highlight and fill colours
     assert not_white > 0.03 * len(pixels)
-    # the step's highlight colours are on screen: red (backward) and yellow (changed)
-    assert any(r > 200 and g < 80 and b < 80 for r, g, b in colours)
-    assert any(r > 240 and 200 < g < 240 and b < 160 for r, g, b in colours)
+    # the step's highlight colours are on screen: vermilion (backward, #d55e00) and
+    # yellow (changed, #f0e442), from Okabe and Ito's colour-blind-safe palette
+    assert (213, 94, 0) in colours
+    assert (240, 228, 66) in colours
     (tmp_path / "player.png").write_bytes(png)
     if os.environ.get("CHAINRULE_SCREENSHOTS") == "docs":
         from engine.files import write_atomic
