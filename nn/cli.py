@@ -576,7 +576,7 @@ def check_run(
             )
             return (
                 f"{what} of {count:,} points on {parameters:,} parameters would take about "
-                f"{seconds:,.0f} s, over the limit of {MAX_EPOCH_SECONDS} s; use a smaller "
+                f"{seconds:,.1f} s, over the limit of {MAX_EPOCH_SECONDS} s; use a smaller "
                 f"{culprit}"
             )
     return None
@@ -626,10 +626,10 @@ def run_train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> in
         X_test, y_test = _make_data(args.dataset, args.n_test, noise, args.seed + 1_000_003)
     except (ValueError, OverflowError) as error:
         return _usage_error(f"cannot make the {args.dataset} data: {error}")
-    if not all(math.isfinite(v) for points in (X, X_test) for x in points for v in x):
+    if not _finite_extent([*X, *X_test]):
         return _usage_error(
-            f"--noise {noise:g} makes the data non-finite (coordinates beyond "
-            f"{sys.float_info.max:.3g}); use a smaller --noise"
+            f"--noise {noise:g} makes the data non-finite (points at infinity, or so far "
+            "apart that their distance overflows); use a smaller --noise"
         )
     out_dir = args.out or os.path.join("runs", args.dataset)
     outputs = ("model.json", "loss_curve.png", "decision_boundary.png", "report.html")
@@ -759,6 +759,7 @@ def run_train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> in
     )
 
     written = []
+    failed = False
     try:
         model.save(paths["model.json"])
         written.append(paths["model.json"])
@@ -776,6 +777,9 @@ def run_train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> in
                 "(pip install 'chainrule[train]')",
                 file=sys.stderr,
             )
+        except (ArithmeticError, ValueError) as error:  # huge data: matplotlib's limits
+            print(f"chainrule train: error: cannot draw the pictures: {error}", file=sys.stderr)
+            failed = True
         final = {"train": train_accuracy, "test": test_accuracy}
         page(history, title=args.dataset, final_accuracy=final).save(paths["report.html"])
         written.append(paths["report.html"])
@@ -788,7 +792,17 @@ def run_train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> in
         return EXIT_FAILED
     print("wrote " + ", ".join(written))
     print(f"open {paths['report.html']} in a browser to watch the network learn")
-    return 0
+    return EXIT_FAILED if failed else 0
+
+
+def _finite_extent(points: Sequence[Sequence[float]]) -> bool:
+    """Whether every coordinate, and the spread of the points along each axis, is finite:
+    the plane the pictures and the page draw spans it."""
+    for axis in range(2):
+        values = [p[axis] for p in points]
+        if not all(map(math.isfinite, values)) or not math.isfinite(max(values) - min(values)):
+            return False
+    return True
 
 
 def _epoch_text(epoch: float) -> str:

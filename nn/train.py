@@ -50,8 +50,7 @@ __all__ = [
     "DIGITS",
     "EpochEnd",
     "StepEnd",
-    "Callback",
-    "StepCallback",
+    "rounded",
     "Snapshot",
     "Snapshots",
     "fit",
@@ -251,8 +250,11 @@ def fit(
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     # objects with an on_step method hear every step too (Keras's callback objects)
-    on_step = [*step_callbacks]
-    on_step += [c.on_step for c in callbacks if callable(getattr(c, "on_step", None))]
+    on_step: list[Callable[[StepEnd], object]] = [*step_callbacks]
+    for callback in callbacks:
+        hook = getattr(callback, "on_step", None)
+        if callable(hook):
+            on_step.append(hook)
     rng = random.Random(seed)
     order = list(range(len(X)))
     batches = -(-len(X) // batch_size)  # ceil: the last batch may be short

@@ -138,3 +138,125 @@ def test_progress_in_a_log_file_is_plain_lines(tmp_path):
     text = log.read_text()
     assert "\r" not in text
     assert text.splitlines()[-1].startswith("epoch 10/10: loss ")
+
+
+# ---- chainrule train: usage errors a learner meets --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        (["--dataset", "moon"], "did you mean 'moons'?"),
+        (["--dataset", "Spirals"], "did you mean 'spirals'?"),
+        (["--activation", "tahn"], "did you mean 'tanh'?"),
+        (["--optimizer", "adm"], "did you mean 'adam'?"),
+        (["--epocs", "3"], "did you mean '--epochs'?"),
+        (["--hiden=4"], "did you mean '--hidden'?"),
+    ],
+)
+def test_misspelt_train_names_get_did_you_mean(options, expected, tmp_path, capsys):
+    assert main(["train", *options, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and expected in err
+    assert err.rstrip().endswith("(see chainrule train --help)")
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--lr", "fast"],
+        ["--dataset", "mnist"],
+        ["--n-samples", "1"],
+        ["--momentum", "0.5"],
+        ["--loss", "hinge", "--dataset", "spirals"],
+        ["--no-such-option"],
+    ],
+)
+def test_every_train_usage_error_points_to_train_help(options, tmp_path, capsys):
+    assert main(["train", *options, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chainrule train: error: ")
+    assert err.rstrip().endswith("(see chainrule train --help)")
+
+
+@pytest.mark.parametrize("noise", ["1e308", "5e307"])
+def test_noise_that_makes_the_data_non_finite_is_a_usage_error(noise, tmp_path, capsys):
+    assert main(["train", "--noise", noise, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "--noise" in err and "non-finite" in err and "--lr" not in err
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize(
+    "options, flag",
+    [
+        (["--n-test", "9000000"], "--n-test"),
+        (["--n-samples", "5000000"], "--n-samples"),
+        (["--hidden", "100000"], "--hidden"),
+        (["--hidden", "600,600"], "--hidden"),
+        (["--n-test", "100000", "--hidden", "64,64"], "--n-test"),
+    ],
+)
+def test_every_size_is_checked_before_training(options, flag, tmp_path, capsys, monkeypatch):
+    def no_work(*args, **kwargs):
+        raise AssertionError("data was made for a run that is too big")
+
+    monkeypatch.setattr(nn.cli, "_make_data", no_work)
+    assert main(["train", *options, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "limit" in err
+    assert f"smaller {flag}" in err
+
+
+def test_ctrl_c_while_a_subcommand_imports_is_one_line(monkeypatch, capsys):
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nn.cli, "build_parser", interrupted)
+    assert main(["train", "--help"]) == 130
+    assert capsys.readouterr().err == "chainrule: interrupted\n"
+
+
+def test_ctrl_c_while_the_command_starts_up_is_one_line():
+    # Ctrl-C while `from nn.cli import main` (the console script's first line) imports nn
+    script = (
+        "import builtins, sys\n"
+        "sys.argv[0] = '/usr/bin/chainrule'\n"
+        "real = builtins.__import__\n"
+        "def importing(name, *args, **kwargs):\n"
+        "    if name == 'nn.optim':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = importing\n"
+        "from nn.cli import main\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 130
+    assert done.stderr == "chainrule: interrupted\n"
+
+
+def test_the_modules_import_no_cycle():
+    """The loop (nn.train) imports neither the page nor the command; the page (nn.report)
+    does not import the command."""
+    import ast
+
+    def imports(module) -> set[str]:
+        tree = ast.parse(open(module.__file__, encoding="utf-8").read())
+        found = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+        return found
+
+    import nn.report
+    import nn.train
+
+    assert not imports(nn.train) & {"nn.report", "nn.cli", "nn.plots"}
+    assert "nn.cli" not in imports(nn.report)
+    assert "nn.train" in imports(nn.report) and "nn.train" in imports(nn.cli)
