@@ -47,7 +47,7 @@ __all__ = [
     "check_neuron",
     "check_parameter_count",
     "check_root_step",
-    "check_second_derivative",
+    "check_newton_step",
     "check_sgd_step",
     "check_sigmoid_slope",
     "check_softmax",
@@ -57,6 +57,7 @@ __all__ = [
     "held_out_digits",
     "minibatches",
     "mse",
+    "newton_step",
     "sgd_step",
     "sigmoid_slope",
     "softmax",
@@ -1071,44 +1072,63 @@ def digit_reference_model() -> nn.MLP:
 # ---- notebook 09: second derivatives, Newton's root step ----------------------------------
 
 
-@_exercise("second_derivative")
-def check_second_derivative(second_derivative: Callable[[Any, float], object]) -> str:
-    """f''(x0) through engine.grad twice, as a float."""
+def newton_step(f: Callable[[Any], Any], x0: float) -> float:
+    """One Newton step towards a minimum of f: x0 - f'(x0) / f''(x0)."""
+    x = engine.Value(x0)
+    (slope,) = engine.grad(f(x), [x], create_graph=True)  # a Value: it can be differentiated
+    (curvature,) = engine.grad(slope, [x])
+    return x0 - slope.data / curvature
+
+
+@_exercise("newton_step")
+def check_newton_step(newton_step_fn: Callable[[Any, float], Any]) -> str:
+    """Newton's step x0 - f'(x0)/f''(x0), with both derivatives from engine.grad."""
     cases: list[tuple[str, Callable[[Any], Any], float, float, float]] = [
-        ("x**3", lambda x: x**3, 2.0, 12.0, 12.0),
-        ("exp(2x)", lambda x: (2 * x).exp(), 0.5, 4 * math.e, 2 * math.e),
-        (
-            "tanh(x)",
-            lambda x: x.tanh(),
-            0.3,
-            -2 * math.tanh(0.3) * (1 - math.tanh(0.3) ** 2),
-            1 - math.tanh(0.3) ** 2,
-        ),
+        # name, f, x0, f'(x0), f''(x0)
+        ("x**4 - 3*x", lambda x: x**4 - 3 * x, 2.0, 29.0, 48.0),
+        ("exp(x) - 2*x", lambda x: x.exp() - 2 * x, 1.5, math.exp(1.5) - 2, math.exp(1.5)),
+        ("(x - 1)**2 + x**3", lambda x: (x - 1) ** 2 + x**3, 0.5, -1 + 0.75, 2 + 3.0),
     ]
-    for name, fn, x0, right, first in cases:
-        got = call(second_derivative, fn, x0, what="your second_derivative")
-        if isinstance(got, engine.Value):
+    for name, fn, x0, slope, curvature in cases:
+        try:
+            got = call(newton_step_fn, fn, x0, what="your newton_step")
+        except NotYet as mistake:
+            if "must be a Value, got float" not in mistake.hint:
+                raise
             raise NotYet(
-                f"for {name} you return a Value (data {got.data:.6f}): return a float, its "
-                ".data, or differentiate the second time without create_graph."
+                mistake.hint + " A gradient taken without create_graph=True is a plain "
+                "number, with no graph to differentiate again."
+            ) from None
+        right = x0 - slope / curvature
+        if _is_value(got):
+            raise NotYet(
+                f"for f = {name} you return a Value (data {got.data:.6f}): return the new x "
+                "as a float (a Value's .data is one)."
             )
         if close(got, right, 1e-9):
             continue
-        if close(got, first, 1e-9):
+        if got is None:
+            raise NotYet("newton_step returned None: return the new x, a float.")
+        if close(got, x0 - slope, 1e-9) or close(got, x0 - 0.01 * slope, 1e-9):
             raise NotYet(
-                f"for {name} at x = {x0} you return the first derivative, {first:.6f}: "
-                "differentiate the result once more."
+                f"for f = {name} at x = {x0} you take a gradient step, x - lr * f'(x). "
+                "Newton's step divides the slope by the curvature instead."
             )
-        if got == 0.0 or got is None:
+        if close(got, x0 + slope / curvature, 1e-9):
+            raise NotYet(f"for f = {name} at x = {x0} the step goes uphill: check its sign.")
+        if close(got, slope / curvature, 1e-9) or close(got, -slope / curvature, 1e-9):
             raise NotYet(
-                f"for {name} you return {got!r}. A gradient taken without create_graph=True "
-                "is a plain number with no graph, so it cannot be differentiated again."
+                f"for f = {name} at x = {x0} you return the step itself, {got:.6f}: return "
+                "the new x, the old one moved by that step."
             )
+        if close(got, x0 - curvature / slope, 1e-9):
+            raise NotYet("the fraction is upside down: the slope goes on top.")
         raise NotYet(
-            f"for {name} at x = {x0} you return {got!r}; f'' there is {right:.6f}. The "
-            "second derivative is the derivative of the first one, at the same x."
+            f"for f = {name} at x = {x0} you return {got!r}; Newton's step reaches "
+            f"{right:.6f}. It needs f' and f'' at x0, the second one the derivative of the "
+            "first."
         )
-    return "grad of a grad recorded with create_graph=True gives f''."
+    return "x - f'(x) / f''(x), f'' the gradient of a gradient recorded with create_graph=True."
 
 
 @_exercise("root_step")
@@ -1124,6 +1144,11 @@ def check_root_step(root_step: Callable[[float], object]) -> str:
         raise NotYet(
             "that is a gradient step on h: Newton's root step moves x by h(x) / h'(x), the "
             "step that would reach 0 if h were a straight line."
+        )
+    if close(first, -0.5):
+        raise NotYet(
+            f"root_step(1.0) returned {first}, the step h(x) / h'(x) itself: return the new "
+            "x, the old one moved by that step."
         )
     if close(first, 1.0 + (-1.0) / 2.0):
         raise NotYet("a sign: with h(1) = -1 and h'(1) = 2, the root lies to the right of 1.")
