@@ -14,8 +14,9 @@
    csp.txt for `chainrule playground` to send as a header).
 
 The policy allows this origin only: 'self', 'wasm-unsafe-eval' for WebAssembly, and the
-sha256 of each inline script and style of the pages chainrule makes (engine.player and
-nn.training_report), which the output area shows in sandboxed iframes that inherit it.
+sha256 of each inline script and style element of the pages chainrule makes (engine.player
+and nn.training_report), which the output area shows in sandboxed iframes that inherit
+it; style="..." attributes (which run no code and fetch nothing) are allowed.
 
 The new folder is written beside dist/ and then swapped in, so a failed build leaves the
 previous dist/ as it was. Needs node and npm (Debian: apt-get install nodejs npm).
@@ -199,13 +200,11 @@ def _sha256(path: Path) -> str:
 
 
 def _examples() -> list[dict[str, str]]:
-    """src/examples/*.py in name order; a file's title is its first comment line."""
+    """src/examples/*.py in name order; an example's title is its first line, a comment."""
     examples = []
     for path in sorted((SRC / "examples").glob("*.py")):
         code = path.read_text("utf-8")
-        first = code.splitlines()[0].lstrip("# ").rstrip(".")
-        title = first.split(",")[0].split(":")[0] if len(first) > 50 else first
-        examples.append({"title": title, "code": code})
+        examples.append({"title": code.splitlines()[0].lstrip("# "), "code": code})
     return examples
 
 
@@ -306,13 +305,14 @@ def content_security_policy(source: Path) -> str:
         collected.feed(page)
     scripts = sorted({_hash_source(s) for s in collected.scripts})
     styles = sorted({_hash_source(s) for s in collected.styles})
-    attributes = sorted({_hash_source(s) for s in collected.style_attributes})
-    style_src = ["'self'", *styles] + (["'unsafe-hashes'", *attributes] if attributes else [])
     return "; ".join(
         [
             "default-src 'self'",
             "script-src " + " ".join(["'self'", "'wasm-unsafe-eval'", *scripts]),
-            "style-src " + " ".join(style_src),
+            "style-src " + " ".join(["'self'", *styles]),
+            # style="..." attributes, which the replay's script writes: they run no code
+            # and can fetch nothing (img-src and font-src are this origin only)
+            "style-src-attr 'unsafe-inline'",
             "img-src 'self' data:",
             "object-src 'none'",
             "base-uri 'none'",

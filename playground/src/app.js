@@ -28,6 +28,7 @@
     lineNumbers: true,
     indentUnit: 4,
     viewportMargin: Infinity,
+    lineWrapping: true,
     extraKeys: {
       // Ctrl/Cmd+Enter reaches the document's listener below, inside the editor or not
       // spaces, never tab characters: Python's indentation

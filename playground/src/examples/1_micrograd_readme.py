@@ -1,5 +1,5 @@
-# micrograd's README example, run by chainrule's engine in your browser.
-# Ctrl+Enter (Cmd+Enter on a Mac) runs the code.
+# micrograd's README example
+# run by chainrule's engine in your browser. Ctrl+Enter (Cmd+Enter on a Mac) runs it.
 from engine import Value
 
 a = Value(-4.0)

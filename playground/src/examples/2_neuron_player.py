@@ -1,6 +1,6 @@
-# One neuron, o = tanh(x1*w1 + x2*w2 + b), stepped through with engine.player.
-# The value of the last line is shown, as in a notebook: press Next (or the right arrow
-# key) in the player to see each op's forward step, then each chain-rule step backwards.
+# A neuron, stepped through with engine.player
+# o = tanh(x1*w1 + x2*w2 + b). In the player, press Next (or the right arrow key) to
+# see each op's forward step, then each chain-rule step backwards.
 from engine import Value, draw_dot, player
 
 x1 = Value(2.0, label="x1")
@@ -17,4 +17,6 @@ display(player(o))  # the player leaves every .grad as it found it
 
 o.backward()
 print(f"do/dw1 = {w1.grad:.4f}, do/dx1 = {x1.grad:.4f}")
-draw_dot(o)  # the whole graph after backward: data and grad in every node
+# the value of the last line is shown, as in a notebook: here the graph after
+# backward, with data and grad in every node
+draw_dot(o)

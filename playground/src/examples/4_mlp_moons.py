@@ -1,6 +1,7 @@
-# Training an MLP on the moons: 100 points, two classes, a 2-16-16-1 network with ReLU,
-# Adam, and the binary cross-entropy loss. The replay below shows it learning (drag the
-# slider); the training panel underneath trains live, with settings you choose.
+# Training an MLP on the moons
+# 100 points, two classes, a 2-16-16-1 network with ReLU, Adam and the binary
+# cross-entropy loss. The replay shows it learning (drag its slider); the panel
+# below the editor trains live, with settings you choose.
 import nn
 
 X, y = nn.datasets.make_moons(100, noise=0.1, seed=0)
