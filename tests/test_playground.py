@@ -11,6 +11,7 @@ Skips only when npm/node or Chromium is missing (CI installs them).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shutil
@@ -259,3 +260,67 @@ def test_server_headers(server: str) -> None:
     with urllib.request.urlopen(server) as response:
         page = response.read().decode("utf-8")
     assert 'http-equiv="Content-Security-Policy"' in page
+
+
+def test_works_offline_after_the_first_visit(browser: Any, server: str, site: Path) -> None:
+    # the service worker keeps every file of the build, and nothing else
+    worker = (site / "sw.js").read_text("utf-8")
+    listed = set(json.loads(worker.split("const FILES = ")[1].split(";\n")[0]))
+    built = {str(p.relative_to(site)) for p in site.rglob("*") if p.is_file()}
+    assert listed == (built - {"csp.txt", "sw.js"}) | {"./"}  # sw.js: the browser keeps it
+
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(server)
+        page.locator("[data-role=output]", has_text="a.grad").wait_for(timeout=BOOT_TIMEOUT_MS)
+        assert page.evaluate("navigator.serviceWorker.ready.then(() => true)") is True
+        # the copy is complete once the worker controls the page (install finished)
+        page.reload()
+        page.locator("[data-role=output]", has_text="a.grad").wait_for(timeout=BOOT_TIMEOUT_MS)
+        assert page.evaluate("navigator.serviceWorker.controller !== null") is True
+        context.set_offline(True)
+        page.reload()
+        page.locator("[data-role=output]", has_text="a.grad = 138.8338").wait_for(
+            timeout=BOOT_TIMEOUT_MS
+        )
+    finally:
+        context.close()
+
+
+# ---- the command, without a browser ------------------------------------------------------
+
+
+def run_command(*argv: str) -> int:
+    from nn.cli import main
+
+    return int(main(["playground", "--no-browser", *argv]))
+
+
+def test_command_refuses_a_bad_port(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_command("--port", "70000") == 2
+    assert "--port must be 0 to 65535, got 70000" in capsys.readouterr().err
+
+
+def test_command_without_npm_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import nn.playground
+
+    (tmp_path / "build.py").write_text("raise SystemExit('must not run')\n")
+    monkeypatch.setattr(nn.playground, "PLAYGROUND", tmp_path)  # no dist/ in it
+    monkeypatch.setattr(nn.playground.shutil, "which", lambda name: None)
+    assert run_command() == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "needs npm" in err and "apt-get install nodejs npm" in err
+
+
+def test_command_from_an_installed_wheel_says_where_to_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import nn.playground
+
+    monkeypatch.setattr(nn.playground, "PLAYGROUND", tmp_path / "playground")  # not there
+    assert run_command() == 1
+    err = capsys.readouterr().err
+    assert "installed chainrule does not include" in err and "playground/build.py" in err
