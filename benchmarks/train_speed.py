@@ -6,9 +6,11 @@
 "Before" is the training loop of `nn/train.py` at the commit `--before` (read with
 `git show`, so the loop is exactly the old one) with that commit's defaults: Adam at lr
 0.01, batches of 32, all 200 epochs, PyTorch's initial weights. "After" is today's
-`nn.train` with today's defaults: Adam at lr 0.03, batches of 32, stopping once every
-training point has been classified correctly for 10 epochs in a row, with the replay's
-`Snapshots` recorder attached, and then the replay page built and written.
+`nn.train.fit` with the command's defaults (nn/cli.py): Adam at lr 0.03, batches of 32,
+stopping once every training point has been classified correctly for 10 epochs in a row,
+with the replay's `Snapshots` recorder attached (it hears every step and every epoch, and
+measures each snapshot's weights over the whole training set), and then the replay page
+built and written.
 
 Rounds alternate before and after in one process, so a change in the machine's load lands
 on both; the table shows medians of CPU time (`time.process_time`), which other programs
@@ -31,7 +33,7 @@ import types
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import nn  # noqa: E402
-from nn import train  # noqa: E402
+from nn import cli, train  # noqa: E402
 from nn.report import training_report  # noqa: E402
 
 BEFORE = "9caba11"  # the last commit before the replay work changed nn/train.py
@@ -53,8 +55,8 @@ def load_before(revision: str) -> types.ModuleType:
 
 def data() -> tuple[list, list, list, list]:
     """The command's moons: 100 training points (seed 0), 500 fresh ones."""
-    X, y = train._make_data("moons", 100, 0.1, 0)
-    X_test, y_test = train._make_data("moons", 500, 0.1, 1_000_003)
+    X, y = cli._make_data("moons", 100, 0.1, 0)
+    X_test, y_test = cli._make_data("moons", 500, 0.1, 1_000_003)
     return X, y, X_test, y_test
 
 
@@ -87,18 +89,28 @@ def run_before(before: types.ModuleType) -> dict[str, float]:
 def run_after(folder: str) -> dict[str, float]:
     X, y, X_test, y_test = data()
     net = model()
-    optimizer = nn.Adam(net.parameters(), lr=train.ADAM_LR)
+    optimizer = nn.Adam(net.parameters(), lr=cli.ADAM_LR)
     recorder_cpu = 0.0
     cpu, wall = time.process_time(), time.perf_counter()
     recorder = train.Snapshots(net, X, y, loss="bce", n_classes=2)
     recorder_cpu += time.process_time() - cpu
 
-    def timed(end: train.EpochEnd) -> bool:
-        nonlocal recorder_cpu
-        started = time.process_time()
-        recorder(end)
-        recorder_cpu += time.process_time() - started
-        return False
+    class Timed:
+        """The recorder, its time on the clock: it hears every step and every epoch."""
+
+        def on_step(self, end: train.StepEnd) -> bool:
+            nonlocal recorder_cpu
+            started = time.process_time()
+            recorder.on_step(end)
+            recorder_cpu += time.process_time() - started
+            return False
+
+        def __call__(self, end: train.EpochEnd) -> bool:
+            nonlocal recorder_cpu
+            started = time.process_time()
+            recorder(end)
+            recorder_cpu += time.process_time() - started
+            return False
 
     history = train.fit(
         net,
@@ -107,27 +119,29 @@ def run_after(folder: str) -> dict[str, float]:
         loss="bce",
         optimizer=optimizer,
         epochs=200,
-        batch_size=train.BATCH_SIZE,
+        batch_size=cli.BATCH_SIZE,
         seed=0,
         n_classes=2,
-        callbacks=[timed],
-        stop_when_learned=train.STOP_WHEN_LEARNED,
+        callbacks=[Timed()],
+        stop_when_learned=cli.STOP_WHEN_LEARNED,
     )
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     # the command measures these for its printout anyway: not a cost of the replay
     train_accuracy = train.accuracy(net, X, y, "bce")
     test_accuracy = train.accuracy(net, X_test, y_test, "bce")
     page_cpu = time.process_time()
+    snapshots = recorder.snapshots  # the last epoch's figures are measured here
     report = training_report(
         net,
         X,
         y,
         history,
-        snapshots=recorder.snapshots,
+        snapshots=snapshots,
         X_test=X_test,
         y_test=y_test,
         title="moons",
         final_accuracy={"train": train_accuracy, "test": test_accuracy},
+        loss="bce",
     )
     report.save(os.path.join(folder, "report.html"))
     page_cpu = time.process_time() - page_cpu

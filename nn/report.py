@@ -132,7 +132,7 @@ def training_report(
         return {
             "step": s.step if s.step >= 0 else None,
             "epoch": int(s.epoch) if s.epoch == int(s.epoch) else s.epoch,
-            "parameters": dict(zip(names, rounded(s.parameters))),
+            "parameters": dict(zip(names, s.parameters)),
             "train_loss": _finite_or_none(s.train_loss),
             "train_accuracy": _finite_or_none(s.train_accuracy),
             "test_accuracy": None if test is None else _finite_or_none(test),
@@ -270,6 +270,11 @@ _PAGE = r"""<!DOCTYPE html>
     canvas[data-role=boundary], svg { max-width: 100%; }
     canvas[data-role=neuron-map] { width: 26px; height: 26px; }
     .note, .legend { font-size: 9px; }
+    .panel h2 { font-size: 11px; margin: 0 0 2px; }
+    /* the settings two to a line: the replay stays on one landscape page */
+    [data-role=settings] { font-size: 9px; width: 100%; }
+    [data-role=settings] tr { display: inline-flex; width: 49%; }
+    [data-role=settings] td:first-child { width: 58%; }
   }
 </style>
 </head>

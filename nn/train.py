@@ -587,17 +587,43 @@ class _Evaluator:
 
     def _with_numpy(self, parameters: Sequence[float]) -> tuple[float, float]:
         np = self.np
-        h = self.X_array
+        assert self.shapes is not None
+        flat = np.asarray(parameters, dtype=float)
+        h, k = self.X_array, 0
         with np.errstate(all="ignore"):  # overflow gives inf, as in the engine
-            for weights, biases, activation in self._layers(parameters):
-                h = h @ np.asarray(weights).T + np.asarray(biases)
+            for nin, nout, activation in self.shapes:
+                # nout rows of nin weights then the bias, as the parameters are ordered
+                block = flat[k : k + nout * (nin + 1)].reshape(nout, nin + 1)
+                k += nout * (nin + 1)
+                h = h @ block[:, :nin].T + block[:, nin]
                 if activation == "relu":
                     h = np.maximum(h, 0.0)
                 elif activation == "tanh":
                     h = np.tanh(h)
                 elif activation == "sigmoid":
                     h = 0.5 * (1.0 + np.tanh(0.5 * h))  # = 1 / (1 + e^-a), no overflow
-            return self._figures(h.tolist())
+            if not np.isfinite(h).all():
+                return math.inf, math.nan
+            y, n = self.y_array, len(self.y)
+            if self.loss in ("hinge", "bce"):
+                z = h[:, 0]
+                correct = int(((z > 0.0).astype(int) == y).sum())
+                if self.loss == "bce":
+                    # softplus(z) - y z, softplus(z) = max(z, 0) + log(1 + e^-|z|)
+                    softplus = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+                    terms = np.where(y == 1, softplus - z, softplus)
+                else:
+                    terms = np.maximum(0.0, 1.0 - (2 * y - 1) * z)  # relu(1 - y z)
+            else:
+                correct = int((h.argmax(axis=1) == y).sum())  # the first largest, as max()
+                if self.loss == "ce":
+                    # -log softmax(z)_t = m + log(sum exp(z - m)) - z_t
+                    m = h.max(axis=1)
+                    log_sum_exp = np.log(np.exp(h - m[:, None]).sum(axis=1)) + m
+                    terms = log_sum_exp - h[np.arange(n), y]
+                else:  # mse against one-hot targets: every output is a term of the mean
+                    terms = (h - np.eye(h.shape[1])[y]) ** 2
+        return math.fsum(terms.ravel().tolist()) / terms.size, correct / n
 
     def _with_floats(self, parameters: Sequence[float]) -> tuple[float, float]:
         layers = self._layers(parameters)

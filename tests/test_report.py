@@ -480,7 +480,14 @@ def test_browser_no_horizontal_overflow_on_a_phone(browser, run, tmp_path):
 
 
 def test_browser_prints_on_one_page(browser, run, tmp_path):
-    context, opened, _, _ = _open(browser, run["report"], tmp_path)
+    # the command's page: a command line and sixteen settings
+    X, y = nn.datasets.make_moons(60, noise=0.1, seed=0)
+    settings = {f"setting {i}": f"value {i}" for i in range(16)}
+    report = training_report(
+        run["model"], X, y, run["history"], run["snapshots"], *run["test"],
+        command="chainrule train --dataset moons --out runs/moons", settings=settings,
+    )  # fmt: skip
+    context, opened, _, _ = _open(browser, report, tmp_path)
     pdf = opened.pdf(format="A4", landscape=True, print_background=True)
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
     context.close()
