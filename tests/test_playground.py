@@ -180,6 +180,19 @@ def test_syntax_error_names_the_line(playground: Session) -> None:
     assert "SyntaxError" in error.inner_text()
 
 
+def test_stop_ends_code_that_never_ends(playground: Session) -> None:
+    page = playground.page
+    playground.type_code("n = 0\nwhile True:\nn += 1\n")  # the editor indents the body
+    assert playground.wait_status(("running",), 10) == "running"
+    time.sleep(1.0)
+    assert playground.status() == "running"  # still looping; the page stays responsive
+    page.click("[data-action=stop]")
+    assert "Python was restarted" in playground.output()
+    assert playground.wait_status(("ready",), BOOT_TIMEOUT_MS / 1000) == "ready"
+    playground.type_code("print('back', 6 * 7)")
+    page.locator("[data-role=output]", has_text="back 42").wait_for(timeout=30_000)
+
+
 def panel_figures(page: Any) -> tuple[int, str, int]:
     train = page.locator("[data-role=train]")
     epoch = int(train.locator("[data-field=epoch]").inner_text())

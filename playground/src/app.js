@@ -20,6 +20,7 @@
   function setStatus(state, text) {
     statusBox.dataset.state = state;
     statusBox.textContent = text || STATUS_TEXT[state];
+    document.querySelector("[data-action=stop]").hidden = state !== "running";
   }
 
   // ---- the editor ----
@@ -45,14 +46,30 @@
   });
 
   // ---- the worker ----
-  const worker = new Worker("worker.js");
+  let worker = null;
   let ready = false;
   let runId = 0;
   let pendingRun = null; // code asked for before Python was ready
-  worker.onmessage = (event) => handlers[event.data.type](event.data);
-  worker.onerror = (event) => {
-    setStatus("error", "The Python worker failed: " + (event.message || "unknown error"));
-  };
+  function startWorker() {
+    ready = false;
+    setStatus("loading");
+    worker = new Worker("worker.js");
+    worker.onmessage = (event) => handlers[event.data.type](event.data);
+    worker.onerror = (event) => {
+      setStatus("error", "The Python worker failed: " + (event.message || "unknown error"));
+    };
+  }
+  startWorker();
+  // Stop: code that never ends (a `while True:`) cannot be interrupted inside Python
+  // here, so the worker is ended and a fresh Python started
+  const stopButton = $("[data-action=stop]");
+  stopButton.addEventListener("click", () => {
+    if (statusBox.dataset.state !== "running") return;
+    worker.terminate();
+    showItem("error", "Stopped. Python was restarted: the names your code defined are gone.");
+    panel.setState("paused");
+    startWorker();
+  });
   const handlers = {
     ready(message) {
       ready = true;

@@ -225,8 +225,13 @@ class Trainer:
 
         settings = json.loads(settings_json)
         dataset, hidden, activation, lr, optimizer = _checked(settings)
-        namespace: dict[str, Any] = {"nn": nn}
-        self.X, self.y = eval(f"nn.datasets.{DATASETS[dataset][0]}", namespace)
+        # the call shown in training_code, made here: name(args) of nn.datasets
+        call = ast.parse(DATASETS[dataset][0], mode="eval").body
+        assert isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+        make = getattr(nn.datasets, call.func.id)
+        arguments = [ast.literal_eval(a) for a in call.args]
+        options = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
+        self.X, self.y = make(*arguments, **options)
         self.n_classes = DATASETS[dataset][1]
         self.loss = "bce" if self.n_classes == 2 else "ce"
         outputs = 1 if self.n_classes == 2 else self.n_classes
