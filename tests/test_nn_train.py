@@ -227,8 +227,12 @@ def test_default_moons_run_fits_training_set_and_generalises(tmp_path, capsys):
     assert epochs < 200 and "stopped early" in printed
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert len(page.encode("utf-8")) < 2_000_000
-    data = json.loads(re.search(r'id="replay-data">(.*?)</script>', page).group(1))
-    assert [s["epoch"] for s in data["snapshots"]] == list(range(epochs + 1))
+    data = json.loads(re.search(r'id="chainrule-run">(.*?)</script>', page).group(1))
+    snapshots = data["snapshots"]
+    # several snapshots in each of the first epochs (4 steps each), then one per epoch
+    assert [s["step"] for s in snapshots[:13]] == list(range(13))
+    assert [s["epoch"] for s in snapshots[12:]] == list(range(3, epochs + 1))
+    assert snapshots[-1]["display"]["train_accuracy"] == "100.0%"
     assert data["final"] == {"train": "100.0%", "test": f"{test_accuracy:.1f}%"}
 
 
