@@ -132,7 +132,14 @@ def _execute(path: Path) -> str:
         os.mkdir(workdir)
         client = NotebookClient(
             notebook,
-            km=KernelManager(kernel_name="python3", kernel_spec_manager=specs),
+            # Unix sockets in the scratch folder rather than TCP ports on 127.0.0.1: nothing
+            # listens on the network, and the kernel has no plain-TCP warning to print
+            km=KernelManager(
+                kernel_name="python3",
+                kernel_spec_manager=specs,
+                transport="ipc",
+                ip=os.path.join(scratch, "kernel"),
+            ),
             timeout=CELL_TIMEOUT,
             resources={"metadata": {"path": workdir}},
         )
