@@ -528,6 +528,8 @@ _PAGE = r"""<!DOCTYPE html>
       });
       c.putImageData(image, 0, 0);
       map.dataset.max = String(top);
+      // a blank map: the neuron outputs 0 all over the plane (a dead ReLU, here)
+      map.title = top <= 1e-12 ? "zero everywhere on this plane" : "";
     });
   }
 
@@ -736,7 +738,9 @@ _PAGE = r"""<!DOCTYPE html>
     const [a, b] = fromPx(px, py);
     const outs = forwardAll(networks[Number(slider.value)], [a, b]);
     showTip(event, nodeName(l, j) + "\noutput at (" + a.toFixed(2) + ", " + b.toFixed(2) +
-            ") = " + number(outs[l - 1][j]) + "\nlargest on the map: " + number(map.dataset.max));
+            ") = " + number(outs[l - 1][j]) + (Number(map.dataset.max) <= 1e-12
+              ? "\nzero everywhere on this plane" : "\nlargest on the map: " +
+              number(map.dataset.max)));
   });
   mapsBox.addEventListener("mouseleave", hideTip);
 

@@ -392,7 +392,9 @@ class Snapshots:
     Each `Snapshot`'s train loss and accuracy are those of its own weights over the whole
     training set (not the epoch's running means, which it keeps beside them). With
     `on_record`, every snapshot taken is also passed to it as it is taken (including
-    ones later thinned out): a live view can stream them.
+    ones later thinned out): a live view can stream them. The recorder counts steps and
+    epochs itself, so it can follow a run made of several `fit` calls (one epoch each,
+    for a view that pauses between epochs).
 
         recorder = Snapshots(model, X, y, loss="bce")
         history = fit(model, X, y, loss="bce", epochs=200, callbacks=[recorder])
@@ -425,7 +427,8 @@ class Snapshots:
         self.dense: list[Snapshot] = []  # the start and the early, dense ones: never thinned
         self.recorded: list[Snapshot] = []  # one per `every` epochs after the dense ones
         self._latest: tuple[int, float, tuple[float, ...], float, float] | None = None
-        self._step = 0
+        self.steps: int = 0  # optimizer steps heard so far
+        self.epochs: int = 0  # epoch ends heard so far
         self._evaluate = _Evaluator(model, X, y, loss, self.n_classes)
         start = self._take(0, 0.0, None, None)
         if start is None:
@@ -434,27 +437,34 @@ class Snapshots:
 
     def on_step(self, end: StepEnd) -> bool:
         """Record this step if it is one of the early, dense ones; never stops training."""
-        self._step = end.step
-        epoch_index = -(-end.step // end.batches)  # the epoch this step belongs to
+        # steps and epochs are counted here, so that one recorder can follow several
+        # `fit` calls (one epoch each, say) as one run
+        self.steps += 1
+        epoch_index = -(-end.step // end.batches)  # the epoch of this fit call it is in
+        done = self.epochs + (end.epoch - (epoch_index - 1))
         every = -(-end.batches // self.per_epoch)
         # the last step of an epoch is recorded by the epoch's end, with its running means
-        if epoch_index <= self.dense_epochs and end.batch < end.batches and end.batch % every == 0:
-            snapshot = self._take(end.step, end.epoch, None, None)
+        dense = self.epochs < self.dense_epochs
+        if dense and end.batch < end.batches and end.batch % every == 0:
+            snapshot = self._take(self.steps, done, None, None)
             if snapshot is not None:
                 self.dense.append(snapshot)
         return False
 
     def __call__(self, end: EpochEnd) -> bool:
         """Record the epoch that just ended (if it is one to keep); never stops training."""
+        self.epochs += 1
+        epoch = self.epochs
         # without on_step (a custom loop calling this), a step per epoch is assumed
-        step = self._step or end.epoch
-        if end.epoch <= self.dense_epochs:
-            snapshot = self._take(step, float(end.epoch), end.loss, end.accuracy)
+        if self.steps < epoch:
+            self.steps = epoch
+        if epoch <= self.dense_epochs:
+            snapshot = self._take(self.steps, float(epoch), end.loss, end.accuracy)
             if snapshot is not None:
                 self.dense.append(snapshot)
             return False
-        if end.epoch % self.every == 0:
-            snapshot = self._take(step, float(end.epoch), end.loss, end.accuracy)
+        if epoch % self.every == 0:
+            snapshot = self._take(self.steps, float(epoch), end.loss, end.accuracy)
             if snapshot is not None:
                 self.recorded.append(snapshot)
                 self._latest = None
@@ -466,7 +476,7 @@ class Snapshots:
         parameters = tuple(p.data for p in self.model.parameters())
         if all(map(math.isfinite, parameters)):
             # kept only until the next epoch: the last epoch that ran is always shown
-            self._latest = (step, float(end.epoch), parameters, end.loss, end.accuracy)
+            self._latest = (self.steps, float(epoch), parameters, end.loss, end.accuracy)
             if self.on_record is not None:
                 self._snapshot(*self._latest)
         return False

@@ -651,3 +651,18 @@ def test_help_shows_every_default(capsys):
             continue
         assert action.help and "default" in action.help, action.dest
     assert "(default: moons)" in text and "(default: 32)" in text
+
+
+def test_one_recorder_follows_a_run_made_of_several_fit_calls():
+    X, y = nn.datasets.make_moons(100, noise=0.1, seed=0)
+    whole, pieces = nn.MLP(2, [4, 1], seed=0), nn.MLP(2, [4, 1], seed=0)
+    at_once = Snapshots(whole, X, y, loss="bce")
+    fit(whole, X, y, "bce", epochs=5, batch_size=32, seed=0, callbacks=[at_once])
+    one_by_one = Snapshots(pieces, X, y, loss="bce")
+    optimizer = nn.Adam(pieces.parameters(), lr=0.01)
+    for epoch in range(5):  # as a live view that pauses between epochs runs it
+        fit(pieces, X, y, "bce", optimizer, 1, 32, seed=epoch, callbacks=[one_by_one])
+    assert [(s.step, s.epoch) for s in one_by_one.snapshots] == [
+        (s.step, s.epoch) for s in at_once.snapshots
+    ]
+    assert one_by_one.snapshots[-1].step == 20 and one_by_one.snapshots[-1].epoch == 5
