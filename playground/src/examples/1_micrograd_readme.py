@@ -1,5 +1,6 @@
 # micrograd's README example
-# run by chainrule's engine in your browser. Ctrl+Enter (Cmd+Enter on a Mac) runs it.
+# run by chainrule's engine in your browser.
+# Ctrl+Enter (Cmd+Enter on a Mac) runs it.
 from engine import Value
 
 a = Value(-4.0)
