@@ -523,7 +523,7 @@ def check_layer(layer_class: Any) -> str:
     if not isinstance(outs, list) or len(outs) != 2:
         raise NotYet(f"Layer(3, 2)(x) returned {outs!r}: a list of 2 Values, one per neuron.")
     for i, (out, neuron) in enumerate(zip(outs, neurons)):
-        alone = neuron(x)
+        alone = call(neuron, x, what=f"neuron {i} of your Layer")
         if not _is_value(out) or not close(out.data, alone.data, 1e-12):
             raise NotYet(f"output {i} is not neuron {i}'s output on x: call each on the same x.")
     single = call(layer_class, 3, 1, what="Layer(3, 1)")
@@ -535,7 +535,9 @@ def check_layer(layer_class: Any) -> str:
         )
     linear = call(layer_class, 3, 2, False, what="Layer(3, 2, nonlinear=False)")
     lin_neurons = getattr(linear, "neurons", [])
-    if any(getattr(n, "nonlinear", False) for n in lin_neurons) or _applies_tanh(linear, x):
+    if any(getattr(n, "nonlinear", False) for n in lin_neurons) or call(
+        _applies_tanh, linear, x, what="Layer(3, 2, nonlinear=False)(x)"
+    ):
         raise NotYet(
             "Layer(3, 2, nonlinear=False) makes tanh neurons: pass nonlinear on to each Neuron."
         )
@@ -570,7 +572,10 @@ def check_mlp(mlp_class: Any) -> str:
     layers = _attribute(mlp, "layers", "MLP(3, [4, 4, 1])", "__init__ makes self.layers.")
     if not isinstance(layers, list) or len(layers) != 3:
         raise NotYet(f"MLP(3, [4, 4, 1]).layers is {layers!r}: a list of 3 Layers, one per size.")
-    shapes = [[len(n.w) for n in layer.neurons] for layer in layers]
+    shapes = call(
+        lambda: [[len(n.w) for n in layer.neurons] for layer in layers],
+        what="reading each layer's neurons and their weights",
+    )
     if [len(s) for s in shapes] != [4, 4, 1]:
         counts = [len(s) for s in shapes]
         raise NotYet(f"the layers have {counts} neurons: nouts = [4, 4, 1] gives their numbers.")
@@ -598,7 +603,7 @@ def check_mlp(mlp_class: Any) -> str:
             "Layer should give that neuron's Value itself."
         )
     out = _output(out, "MLP(3, [4, 4, 1])(x)")
-    right = _plain_forward(mlp, x)[0]
+    right = call(_plain_forward, mlp, x, what="reading the weights of your layers")[0]
     if not close(out.data, right, 1e-9):
         if close(out.data, _plain_forward(mlp, x, tanh_last=True)[0], 1e-9):
             raise NotYet(
@@ -1003,14 +1008,14 @@ def check_digit_model(make_model: Callable[[], object]) -> str:
         )
     if len(scores) != 10:
         raise NotYet(f"the model gives {len(scores)} scores: it needs 10, one per digit.")
-    held_out = accuracy(_predict(model, images), labels)
+    held_out = accuracy(call(_predict, model, images, what="your model"), labels)
     if held_out >= 0.94:
         _digit_models["passed"] = (make_model, model)
         return (
             f"{held_out:.1%} of the 300 held-out digits ({round(held_out * 300)}), images "
             "your model never trained on."
         )
-    seen = _training_accuracy(model)
+    seen = call(_training_accuracy, model, what="your model")
     if held_out < 0.2:
         raise NotYet(
             f"{held_out:.1%} on the held-out digits, about what guessing gives: did the model "
