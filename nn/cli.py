@@ -717,7 +717,7 @@ def run_train(args: argparse.Namespace, argv: Sequence[str] | None = None) -> in
             what = f"the weights are no longer finite after epoch {len(seen)}"
         print(
             f"chainrule train: error: training diverged ({what}); try a lower --lr than "
-            f"{lr:g} (or less --noise)",
+            f"{lr:g}" + (" or less --noise" if noise > 100 * spec["noise"] else ""),
             file=sys.stderr,
         )
         last = snapshots[-1]

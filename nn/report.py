@@ -701,7 +701,8 @@ _PAGE = r"""<!DOCTYPE html>
     }
     if (best) {
       const [kind, p, label] = best;
-      showTip(event, kind + " (" + p[0] + ", " + p[1] + "), class " + label + "\n" +
+      showTip(event, kind + " (" + p[0].toFixed(3) + ", " + p[1].toFixed(3) + "), class " +
+              label + "\n" +
               outputText(forward(net, p)));
     } else {
       const [a, b] = fromPx(px, py);

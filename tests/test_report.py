@@ -437,7 +437,7 @@ def test_browser_hover_a_point_gives_its_class_probabilities(page, run):
     opened.mouse.move(px, py)
     tip = opened.text_content("[data-role=tooltip]")
     assert opened.is_visible("[data-role=tooltip]")
-    assert f"training point ({point[0]}, {point[1]}), class {label}" in tip
+    assert f"training point ({point[0]:.3f}, {point[1]:.3f}), class {label}" in tip
     model = nn.MLP(2, [8, 8, 1])
     model.load_state_dict(data["snapshots"][-1]["parameters"])
     p1 = 1 / (1 + math.exp(-model(point).data))
