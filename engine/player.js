@@ -352,6 +352,26 @@
     frame.setAttribute("class", "frame");
     overview.append(frame);
     overview.frame = frame;
+    // the overview has the graph's shape, within 190 x 130 px
+    const aspect = box.width / box.height;
+    const width = Math.max(50, Math.min(190, 130 * aspect));
+    overview.style.width = `${width}px`;
+    overview.style.height = `${Math.max(40, Math.min(130, width / aspect))}px`;
+  }
+
+  // the overview never hides the current node: it moves to another corner
+  function keepOverviewClear(step) {
+    if (step.node === null) return;
+    const node = values.get(step.node).group.getBoundingClientRect();
+    const overlaps = () => {
+      const box = overview.getBoundingClientRect();
+      return !(node.right < box.left || node.left > box.right || node.bottom < box.top || node.top > box.bottom);
+    };
+    for (const corner of [[false, false], [true, false], [true, true], [false, true]]) {
+      overview.classList.toggle("top", corner[0]);
+      overview.classList.toggle("left", corner[1]);
+      if (!overlaps()) return;
+    }
   }
 
   // boxes are measured once the graph is in the page (getBBox needs layout)
@@ -374,7 +394,7 @@
 
   function updateOverview() {
     const overflowing = graph.scrollWidth > graph.clientWidth + 2 || graph.scrollHeight > graph.clientHeight + 2;
-    overview.hidden = !overflowing;
+    overview.toggleAttribute("hidden", !overflowing);  // an SVG element has no .hidden
     if (!overflowing) return;
     measureOverview();
     const step = steps[current];
@@ -389,6 +409,7 @@
     frame.setAttribute("y", box.y + graph.scrollTop / scale);
     frame.setAttribute("width", Math.min(box.width, graph.clientWidth / scale));
     frame.setAttribute("height", Math.min(box.height, graph.clientHeight / scale));
+    keepOverviewClear(step);
   }
 
   overview.addEventListener("click", (event) => {

@@ -107,7 +107,8 @@ class Player:
         """
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
-            f'style="width: 100%; height: {IFRAME_HEIGHT_PX}px; border: 1px solid #ddd" '
+            f'style="width: 100%; box-sizing: border-box; height: {IFRAME_HEIGHT_PX}px; '
+            'border: 1px solid #ddd" '
             'sandbox="allow-scripts" title="chainrule player"></iframe>'
         )
 
@@ -257,8 +258,9 @@ def _node_names(order: list[Value], ids: dict[Value, str]) -> dict[Value, str]:
 
 
 def _num(x: float) -> str:
-    """Six significant digits, a true minus sign: 0.707107, −6, 1.5e+20, inf, nan."""
-    return format(x, f".{DIGITS}g").replace("-", MINUS)
+    """Six significant digits, a true minus sign: 0.707107, −6, 1.5e+20, inf, nan; zero
+    is 0 whatever its sign (−0 would puzzle a reader more than it tells)."""
+    return format(x + 0.0, f".{DIGITS}g").replace("-", MINUS)
 
 
 def _shown(x: float) -> float:
@@ -741,6 +743,7 @@ def _rule_step(
     before_step = {p: record.grad.get(p, 0.0) for p in parents}
     changed = []
     uses = []
+    running: dict[Value, float] = {}
     for position, parent in enumerate(parents):
         p = names[parent]
         share = shares[position]
@@ -759,7 +762,8 @@ def _rule_step(
                 }
             )
             continue
-        grad_before = record.grad.get(parent, 0.0)
+        # this use's before and after: a second use in the same op starts where the first ended
+        grad_before = running.get(parent, record.grad.get(parent, 0.0))
         seen.setdefault(parent, []).append(share)
         chain = (
             f"{_total(out, p)} += {_total(out, name)} \u00b7 {_partial(name, p)} = "
@@ -775,6 +779,7 @@ def _rule_step(
             grad_after = parent.grad
         else:
             grad_after = grad_before + share
+        running[parent] = grad_after
         uses.append(
             {
                 "parent": ids[parent],
@@ -845,6 +850,15 @@ def _questions(
                 f"by the local partial {local}.",
             )
         )
+        if before != 0.0 and grad != 1.0:
+            slips.append(
+                (
+                    math.fsum(locals_),
+                    f"That is {local} alone: multiply it by the upstream gradient "
+                    f"{upstream} = {_num(grad)}, and add it to what {p} already holds "
+                    f"({_num(before)}).",
+                )
+            )
         if before != 0.0:
             slips.append(
                 (

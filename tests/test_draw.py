@@ -4,11 +4,13 @@ it, the teaching views (highlight, colours, edge labels, backward frames) and th
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import random
 import re
 import shutil
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -19,12 +21,15 @@ from conftest import micrograd_readme_expression
 import engine
 from engine import Value, draw_dot
 from engine.draw import (
+    DEFAULT_TIMEOUT,
     HIGHLIGHT_COLOR,
     GraphvizNotFoundError,
     RenderTimeoutError,
+    layout,
     local_derivatives,
     render,
     save_backward_frames,
+    set_layout_engine,
     to_svg,
 )
 
@@ -618,3 +623,179 @@ def test_bad_options_are_quoted_at_a_bounded_length():
         with pytest.raises(ValueError) as info:
             call()
         assert len(str(info.value)) < 400
+
+
+# ---- time limits, hostile labels, font size and the layout engine (issues 21, 24) ------
+
+
+def slow_chain(length: int = 150) -> Value:
+    """One variable used by every op of a long chain: dot needs minutes for this."""
+    x = Value(0.5, label="x")
+    out = x
+    for _ in range(length):
+        out = out * x
+    return out
+
+
+def test_every_renderer_has_a_30_second_limit_by_default():
+    assert DEFAULT_TIMEOUT == 30.0
+    for function in (render, to_svg, layout, save_backward_frames):
+        assert inspect.signature(function).parameters["timeout"].default == 30.0, function
+    pipe = type(draw_dot(Value(1.0))).pipe
+    assert inspect.signature(pipe).parameters["timeout"].default == 30.0
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    "run",
+    [
+        pytest.param(lambda graph, root: render(graph, "svg", timeout=0.5), id="render"),
+        pytest.param(lambda graph, root: to_svg(root, timeout=0.5), id="to_svg"),
+        pytest.param(lambda graph, root: graph.pipe(format="svg", timeout=0.5), id="pipe"),
+    ],
+)
+def test_a_slow_layout_is_stopped_with_a_timeout_error_that_says_what_to_do(run):
+    root = slow_chain()
+    graph = draw_dot(root)
+    started = time.perf_counter()
+    with pytest.raises(RenderTimeoutError) as info:
+        run(graph, root)
+    assert time.perf_counter() - started < 10
+    assert isinstance(info.value, TimeoutError)
+    message = str(info.value)
+    assert "more than 0.5 s" in message and "151 Values" in message
+    assert "timeout=None" in message and "smaller graph" in message
+
+
+@pytest.mark.parametrize(
+    ("label", "problem"),
+    [
+        pytest.param("x\x00y", "NUL", id="nul"),
+        pytest.param("x\ud800", "lone surrogate", id="surrogate"),
+        pytest.param("w" * 40_000, "40000 characters", id="huge"),
+    ],
+)
+def test_a_label_graphviz_cannot_draw_is_a_value_error_naming_it(label, problem):
+    x = Value(2.0, label="x")
+    bad = Value(3.0, label=label)
+    out = x * bad
+    with pytest.raises(ValueError) as info:
+        draw_dot(out)  # where it happens: drawing, before Graphviz is ever run
+    message = str(info.value)
+    assert problem in message
+    assert "node v1" in message and repr(label[:20])[:-1] in message
+    assert len(message) < 400  # the label is quoted, not copied whole
+    # every way of drawing says the same, none of them Graphviz's own errors
+    with pytest.raises(ValueError, match=problem):
+        to_svg(out)
+    with pytest.raises(ValueError, match=problem):
+        engine.player(out)
+
+
+@needs_dot
+def test_labels_at_the_limit_still_draw():
+    out = Value(1.0, label="a" * 1000) * Value(2.0, label="\u2202\u00b2 \U0001d465")
+    svg = to_svg(out)
+    assert "a" * 1000 in svg
+
+
+def test_fontsize_sets_record_and_edge_text_and_none_keeps_todays_sizes():
+    out, _ = neuron()
+    default = draw_dot(out, edge_labels=True).source
+    assert "node [fontname=Helvetica fontsize=11]" in default
+    assert "edge [arrowsize=0.7 fontname=Helvetica fontsize=10]" in default
+    large = draw_dot(out, edge_labels=True, fontsize=24).source
+    assert "node [fontname=Helvetica fontsize=24]" in large
+    assert "edge [arrowsize=0.7 fontname=Helvetica fontsize=24]" in large
+    assert draw_dot(out, fontsize=12.5).source.count("fontsize=12.5") == 2
+    for bad in (0, -3, math.nan, math.inf, "12", True, 1000):
+        with pytest.raises(ValueError, match="fontsize must be a number of points"):
+            draw_dot(out, fontsize=bad)  # type: ignore[arg-type]
+
+
+@needs_dot
+def test_fontsize_reaches_the_pictures_of_to_svg_and_save_backward_frames(tmp_path):
+    out, _ = neuron()
+    assert 'font-size="30.00"' in to_svg(out, fontsize=30)
+    assert 'font-size="30.00"' not in to_svg(out)
+    paths = save_backward_frames(out, tmp_path, fontsize=30)
+    assert paths and all('font-size="30.00"' in p.read_text() for p in paths)
+    with pytest.raises(TypeError, match="drawing options apply to a Value"):
+        to_svg(draw_dot(out), fontsize=30)
+
+
+def test_save_backward_frames_checks_fontsize_before_any_gradient_changes(tmp_path):
+    x = Value(2.0, label="x")
+    out = x * x
+    with pytest.raises(ValueError, match="fontsize"):
+        save_backward_frames(out, tmp_path / "frames", fontsize=-1)
+    assert x.grad == 0.0 and not (tmp_path / "frames").exists()
+
+
+@pytest.fixture
+def fake_layout_engine(monkeypatch, tmp_path):
+    """A layout engine function as the browser playground gives one, without a `dot` on
+    PATH: it records each call and lays the graph out with the real program, by path."""
+    dot = shutil.which("dot")
+    if dot is None:
+        pytest.skip("Graphviz 'dot' not installed")
+    calls: list[tuple[str, str]] = []
+
+    def fake(dot_source: str, fmt: str) -> bytes:
+        calls.append((dot_source, fmt))
+        finished = subprocess.run(
+            [dot, f"-T{fmt}"], input=dot_source.encode("utf-8"), capture_output=True, check=True
+        )
+        return finished.stdout
+
+    empty_path(monkeypatch, tmp_path)
+    set_layout_engine(fake)
+    yield calls
+    set_layout_engine(None)
+
+
+def test_the_layout_engine_hook_serves_every_way_of_rendering(fake_layout_engine, tmp_path):
+    calls = fake_layout_engine
+    out, _ = neuron()
+    graph = draw_dot(out)
+    assert render(graph, "svg").startswith(b"<?xml")
+    assert calls[-1] == (graph.source, "svg")
+    assert "<svg" in to_svg(out)
+    assert graph.pipe(format="svg").startswith(b"<?xml")
+    assert "<svg" in graph.pipe(format="svg", encoding="utf-8")
+    assert "<svg" in graph._repr_image_svg_xml()  # Jupyter's display
+    assert render(graph, "png").startswith(b"\x89PNG")
+    before = len(calls)
+    paths = save_backward_frames(out, tmp_path / "frames")
+    assert len(calls) - before == len(paths) + 1  # one check that rendering works, then frames
+    before = len(calls)
+    page = engine.player(out)
+    assert len(calls) - before == 2  # both layouts: left to right, and top to bottom
+    assert {fmt for _, fmt in calls[before:]} == {"svg"}
+    assert "rankdir=LR" in calls[before][0] and "rankdir=TB" in calls[before + 1][0]
+    assert page.html.count("<template data-layout=") == 2
+
+
+def test_set_layout_engine_none_goes_back_to_dot(monkeypatch, tmp_path):
+    set_layout_engine(lambda source, fmt: b"<svg/>")
+    try:
+        assert render(draw_dot(Value(1.0)), "svg") == b"<svg/>"
+    finally:
+        set_layout_engine(None)
+    empty_path(monkeypatch, tmp_path)
+    with pytest.raises(GraphvizNotFoundError, match="apt-get install graphviz"):
+        render(draw_dot(Value(1.0)), "svg")
+    with pytest.raises(TypeError, match="set_layout_engine: needs a function"):
+        set_layout_engine("dot")  # type: ignore[arg-type]
+
+
+def test_the_records_of_constants_say_constant_instead_of_a_gradient():
+    c = Value(2.0, label="c")
+    out = (c + 1) * c
+    out.backward()
+    source = draw_dot(out, edge_labels=True).source
+    assert '[label="{ data 1 | constant }" shape=record]' in source
+    assert '[label="{ c | data 2 | grad 5 }" shape=record]' in source
+    # the edge of the 1 in c + 1 reads its true partial, 1
+    constant_id = re.search(r'(v\d+) \[label="\{ data 1 \| constant \}"', source).group(1)
+    assert re.search(rf"{constant_id} -> v\d+op \[label=1\]", source)

@@ -25,6 +25,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -735,3 +736,655 @@ def test_every_node_has_a_unique_name_on_the_page():
     assert {"x [v0]", "x [v1]", "v2", "v3", "out"} <= set(texts)
     labelled = Value(1.0, label="out") * Value(2.0, label="y")  # "out" is taken: the id
     assert ">v2</text>" in player(labelled).html
+
+
+# ---- issue 21: true mathematics, a page that fits, practice mode ------------------------
+
+
+def lecture_neuron() -> Value:
+    """The lecture's neuron, tanh(x1*w1 + x2*w2 + b), with its labels: 10 Values."""
+    x1 = Value(2.0, label="x1")
+    x2 = Value(0.0, label="x2")
+    w1 = Value(-3.0, label="w1")
+    w2 = Value(1.0, label="w2")
+    b = Value(6.881373587019543, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    total = x1w1 + x2w2
+    total.label = "x1*w1 + x2*w2"
+    n = total + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+def reuse() -> Value:
+    """x = 3; a = x*x; b = a + a: a node used twice by one op, twice over."""
+    x = Value(3.0, label="x")
+    a = x * x
+    a.label = "a"
+    b = a + a
+    b.label = "b"
+    return b
+
+
+def with_constants() -> Value:
+    """c + 1, a product and a power with number operands."""
+    c = Value(2.0, label="c")
+    d = c + 1
+    d.label = "d"
+    e = d * c
+    e.label = "e"
+    f = e**2
+    f.label = "f"
+    return f
+
+
+def page_steps(page_html: str) -> list[dict]:
+    """The steps embedded in a page, as its script reads them."""
+    import json
+
+    found = re.search(r'<script type="application/json" id="player-data">(.*?)</script>', page_html)
+    assert found is not None
+    return json.loads(found.group(1))["steps"]
+
+
+def step_lines(step: dict) -> list[str]:
+    lines = step["text"].split("\n")
+    for use in step.get("uses", []):
+        lines += use["lines"]
+    lines += step.get("note", "").split("\n")
+    return [line for line in lines if line]
+
+
+def explanation_uses(visit_page: Visit) -> list[dict[str, str]]:
+    return visit_page.page.eval_on_selector_all(
+        "[data-role=explanation] [data-parent]",
+        """elements => elements.map(e => ({parent: e.dataset.parent, local: e.dataset.local,
+             before: e.dataset.gradBefore, after: e.dataset.gradAfter,
+             constant: e.hasAttribute('data-constant'), text: e.textContent}))""",
+    )
+
+
+def go_to(visit_page: Visit, step: int) -> None:
+    visit_page.page.locator("input[type=range][data-role=step]").fill(str(step))
+
+
+# Arithmetic a reader can redo: numbers, + − · * / ^ ² and parentheses, ln, exp, tanh,
+# cos, sin, sigmoid. Each "<arithmetic> = <number>" must hold at six significant
+# digits; "≈" marks a result from rounded figures, which must still be close.
+_NUMBER = r"(?:[−-]?(?:\d+\.?\d*(?:e[+−-]\d+)?|inf|nan))"
+_ARITHMETIC = re.compile(
+    r"^[\d.e+−\-·*/^²() ]*(?:(?:ln|exp|tanh|cos|sin|sigmoid)[ (][\d.e+−\-·*/^²() ]*)*$"
+)
+
+
+def _evaluate(expression: str) -> float:
+    python = (
+        expression.replace("−", "-")
+        .replace("·", "*")
+        .replace("^", "**")
+        .replace("²", "**2")
+        .replace("ln ", "log ")
+    )
+    python = re.sub(r"(\d)e([+-])", r"\1E\2", python)
+    python = re.sub(r"\blog \(?([-\d.E+]+)\)?", r"log(\1)", python)
+    namespace = {
+        "log": math.log,
+        "exp": math.exp,
+        "tanh": math.tanh,
+        "cos": math.cos,
+        "sin": math.sin,
+        "sigmoid": lambda v: 1 / (1 + math.exp(-v)),
+        "inf": math.inf,
+        "nan": math.nan,
+    }
+    return float(eval(python, {"__builtins__": {}}, namespace))  # noqa: S307 - our own text
+
+
+def checked_equalities(line: str) -> int:
+    """Check every "<arithmetic> = <number>" in a line; returns how many it checked."""
+    parts = re.split(r" (=|≈|\+=) ", line)
+    checked = 0
+    for i in range(0, len(parts) - 2, 2):
+        left, sign, right = parts[i], parts[i + 1], parts[i + 2]
+        right = right.split("   ")[0].rstrip(".")
+        if sign == "+=" or not re.fullmatch(_NUMBER, right.strip()):
+            continue
+        left = re.sub(r"^.*: ", "", left)  # "so dL/dx = ..." and the like
+        if not _ARITHMETIC.match(left) or not re.search(r"\d", left):
+            continue
+        value = _evaluate(left) + 0.0  # the page writes -0.0 as 0
+        shown = float(right.replace("−", "-")) + 0.0
+        # at six digits; a figure a hair from a rounding tie may round either way
+        readings = {format(value * (1 + nudge), ".6g") for nudge in (-1e-12, 0.0, 1e-12)}
+        if sign == "=":
+            assert format(shown, ".6g") in readings or (math.isnan(value) and math.isnan(shown)), (
+                line
+            )
+        else:
+            # figures rounded to six digits: off by a few millionths of the largest
+            # (a difference of near neighbours loses digits, so relative to it, not
+            # to the result)
+            figures = [abs(float(n)) for n in re.findall(r"\d+\.?\d*(?:e[+-]\d+)?", left)]
+            scale = max([abs(shown), *figures])
+            assert value == pytest.approx(shown, rel=1e-4, abs=2e-5 * scale + 1e-12), line
+            assert readings != {format(shown, ".6g")}, f"≈ where = holds: {line}"
+        checked += 1
+    return checked
+
+
+def test_reuse_page_writes_local_partials_and_totals_differently(visit):
+    made = player(reuse())
+    lines = [line for step in page_steps(made.html) for line in step_lines(step)]
+    text = "\n".join(lines)
+    # the partial for one slot of the product is the other factor, 3; the total is db/dx
+    assert "∂a/∂x (first factor) = x = 3" in lines
+    assert "∂a/∂x (second factor) = x = 3" in lines
+    assert text.count("db/dx += db/da · ∂a/∂x = 2 · 3 = 6") == 2
+    assert "so db/dx = 6 + 6 = 12   (a uses x 2 times: gradients add up)" in lines
+    assert "∂b/∂a (first term) = 1" in lines
+    assert "so db/da = 1 + 1 = 2   (b uses a 2 times: gradients add up)" in lines
+    # d.../d... is a total only: never da/dx, never the old "db/da * da/dx"
+    assert "da/dx" not in text and "db/db * db/da" not in text
+    totals = re.findall(r"(?<![∂\w])d(\w+)/d(\w+)", text)
+    assert totals and {top for top, _ in totals} == {"b"}
+    # the seed is not circular: d b/d b = 1 is where the pass starts, with no chain rule
+    seed = next(step for step in page_steps(made.html) if step["phase"] == "seed")
+    assert seed["text"].startswith("db/db = 1: the seed.")
+    assert "+=" not in seed["text"] and "∂" not in seed["text"]
+
+    page = visit(made.html)
+    ops = 2
+    go_to(page, ops + 2)  # b's rule
+    uses = explanation_uses(page)
+    assert uses == [
+        {
+            "parent": "v1",
+            "local": "1.0",
+            "before": "0.0",
+            "after": "1.0",
+            "constant": False,
+            "text": uses[0]["text"],
+        },
+        {
+            "parent": "v1",
+            "local": "1.0",
+            "before": "1.0",
+            "after": "2.0",
+            "constant": False,
+            "text": uses[1]["text"],
+        },
+    ]
+    page.press("ArrowRight")  # a's rule
+    assert [(u["local"], u["before"], u["after"]) for u in explanation_uses(page)] == [
+        ("3.0", "0.0", "6.0"),
+        ("3.0", "6.0", "12.0"),
+    ]
+    assert page.shown()["v0"] == ("3", "12")
+    page.check_clean()
+
+
+def test_labelled_neuron_notation_parenthesises_labels_and_writes_the_tanh_rule(visit):
+    made = player(lecture_neuron())
+    steps = page_steps(made.html)
+    lines = [line for step in steps for line in step_lines(step)]
+    assert "∂o/∂n = 1 − o² = 1 − 0.707107² = 0.5" in lines
+    assert "do/dn += do/do · ∂o/∂n = 1 · 0.5 = 0.5" in lines
+    assert "∂n/∂(x1*w1 + x2*w2) = 1" in lines
+    assert "do/d(x1*w1 + x2*w2) += do/dn · ∂n/∂(x1*w1 + x2*w2) = 0.5 · 1 = 0.5" in lines
+    assert "∂(x1*w1)/∂x1 = w1 = −3" in lines
+    assert "do/dx1 += do/d(x1*w1) · ∂(x1*w1)/∂x1 = 0.5 · (−3) = −1.5" in lines
+    # a label that is not a plain name never runs into the notation around it
+    text = "\n".join(lines)
+    assert re.search(r"[d∂]x1\*w1", text) is None
+    assert re.search(r"/[d∂]x1\*", text) is None
+    # a label equal to its formula is not written twice; a sum of rounded figures is ≈
+    assert "x1*w1 = 2 * (−3) = −6" in lines
+    assert "x1*w1 + x2*w2 = −6 + 0 = −6" in lines
+    assert "n = (x1*w1 + x2*w2) + b = −6 + 6.88137 ≈ 0.881374" in lines
+    assert "o = tanh(n) = tanh(0.881374) = 0.707107" in lines
+
+    page = visit(made.html)
+    go_to(page, 5 + 2)  # o's rule
+    assert "∂o/∂n = 1 − o² = 1 − 0.707107² = 0.5" in page.explanation()
+    (use,) = explanation_uses(page)
+    o = lecture_neuron()
+    n = o.parents[0]
+    assert use["parent"] == "v8" and use["local"] == repr(1 - o.data**2)
+    assert use["after"] == repr(engine.grad(o, [n])[0])
+    page.check_clean()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    leaf_data=st.lists(st.floats(-2.0, 2.0, allow_nan=False), min_size=1, max_size=4),
+    program=st.lists(
+        st.tuples(st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 1000)),
+        min_size=1,
+        max_size=10,
+    ),
+)
+def test_every_line_checks_by_hand_at_the_precision_shown(leaf_data, program):
+    out = random_graph(leaf_data, program)
+    checked = 0
+    for step in page_steps(player(out).html):
+        for line in step_lines(step):
+            checked += checked_equalities(line)
+    assert checked > 0
+
+
+def test_the_lecture_pages_lines_check_by_hand():
+    for root in (lecture_neuron(), reuse(), with_constants(), neuron()[0]):
+        checked = sum(
+            checked_equalities(line)
+            for step in page_steps(player(root).html)
+            for line in step_lines(step)
+        )
+        assert checked >= 5
+
+
+def test_a_hand_check_catches_a_wrong_line():
+    # the checker itself can fail: a wrong result, and "=" where figures are rounded
+    with pytest.raises(AssertionError):
+        checked_equalities("do/dx += do/dn · ∂n/∂x = 0.5 · 3 = 1.6")
+    with pytest.raises(AssertionError):
+        checked_equalities("n = −6 + 6.88137 = 0.881374")
+    assert checked_equalities("n = −6 + 6.88137 ≈ 0.881374") == 1
+
+
+def test_constants_show_as_numbers_with_true_edges_and_no_gradient(visit):
+    f = with_constants()
+    made = player(f)
+    lines = [line for step in page_steps(made.html) for line in step_lines(step)]
+    assert "f = e ** 2 = 6 ** 2 = 36" in lines
+    assert "d = c + 1 = 2 + 1 = 3" in lines
+    assert "∂f/∂2 (exponent) = f · ln e = 36 · ln 6 = 64.5033" in lines
+    assert "2 is a number, a constant: it gets no gradient." in lines
+    assert "∂d/∂1 (second term) = 1" in lines
+    assert not any(re.search(r"\bv\d+\b", line) for line in lines)  # no v28 for a number
+
+    page = visit(made.html)
+    page.press("End")
+    ids = dict(order_ids(f))
+    constants = [node_id for node_id, node in ids.items() if is_constant(node)]
+    assert len(constants) == 2
+    for node_id in constants:
+        group = page.page.locator(f"[data-role=graph] [data-node={node_id}]")
+        assert group.get_attribute("data-constant") == ""
+        assert group.locator("[data-field=grad]").text_content() == ""
+        assert "constant" in (group.text_content() or "")
+    assert page.shown() == engine_numbers(f)
+    # the edge of the 1 in c + 1 reads 1, that of the exponent 2 its partial f · ln e
+    one = next(i for i in constants if ids[i].data == 1.0)
+    two = next(i for i in constants if ids[i].data == 2.0)
+    label = "[data-role=graph] [data-role=edge-label][data-from={}]"
+    assert page.page.locator(label.format(one)).text_content() == "1"
+    assert page.page.locator(label.format(two)).text_content() == _number(36 * math.log(6))
+    go_to(page, 3 + 2)  # f's rule
+    constant_uses = [u for u in explanation_uses(page) if u["constant"]]
+    assert [(u["parent"], u["before"], u["after"]) for u in constant_uses] == [(two, "", "")]
+    assert constant_uses[0]["local"] == repr(local_derivatives_of(f)[1])
+    page.check_clean()
+
+
+def local_derivatives_of(node: Value) -> list[float]:
+    from engine.draw import local_derivatives
+
+    return local_derivatives(node)
+
+
+def graph_measure(visit_page: Visit, frame: Any = None) -> dict[str, Any]:
+    """Where the graph and its nodes are, and how big its text is, in CSS pixels."""
+    target = frame if frame is not None else visit_page.page
+    return target.locator("[data-role=graph]").evaluate(
+        """graph => {
+            const svg = graph.querySelector('svg');
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            const sizes = [...svg.querySelectorAll('text[font-size]')]
+                .map(t => Number(t.getAttribute('font-size')) * scale);
+            const view = graph.getBoundingClientRect();
+            const nodes = Object.fromEntries([...graph.querySelectorAll('[data-node]')].map(g => {
+                const b = g.getBoundingClientRect();
+                return [g.dataset.node, [b.left, b.top, b.right, b.bottom]];
+            }));
+            const current = graph.querySelector('[data-node].current');
+            return {
+                rankdir: graph.dataset.rankdir,
+                smallestText: Math.min(...sizes),
+                view: [view.left, view.top, view.right, view.bottom],
+                nodes: nodes,
+                current: current ? current.dataset.node : null,
+                scrolls: [graph.scrollWidth > graph.clientWidth + 1,
+                          graph.scrollHeight > graph.clientHeight + 1],
+                pageWidth: document.documentElement.scrollWidth,
+            };
+        }"""
+    )
+
+
+def inside(box: list[float], view: list[float]) -> bool:
+    left, top, right, bottom = box
+    return (
+        left >= view[0] - 0.5
+        and top >= view[1] - 0.5
+        and right <= view[2] + 0.5
+        and (bottom <= view[3] + 0.5)
+    )
+
+
+def test_the_neuron_opens_whole_and_readable_at_1280x800(visit):
+    made = player(lecture_neuron())
+    page = visit(made.html, viewport=(1280, 800))
+    measured = graph_measure(page)
+    assert measured["rankdir"] == "LR"
+    assert measured["smallestText"] >= 14, measured["smallestText"]
+    assert len(measured["nodes"]) == 10
+    assert all(inside(box, measured["view"]) for box in measured["nodes"].values()), measured
+    assert measured["scrolls"] == [False, False]
+    page.check_clean()
+
+
+def test_the_neuron_opens_whole_and_readable_in_a_900_px_notebook_output(visit):
+    made = player(lecture_neuron())
+    host = (
+        "<!DOCTYPE html><html><body style='margin: 0'><div style='width: 900px'>"
+        f"{made._repr_html_()}</div></body></html>"
+    )
+    page = visit(host, viewport=(1280, 900))
+    frame_element = page.page.locator("iframe")
+    assert frame_element.evaluate("e => e.getBoundingClientRect().width") == 900
+    frame = page.page.frame_locator("iframe")
+    frame.locator("[data-node]").first.wait_for()
+    measured = graph_measure(page, frame)
+    assert measured["rankdir"] == "LR"
+    assert measured["smallestText"] >= 14, measured["smallestText"]
+    assert all(inside(box, measured["view"]) for box in measured["nodes"].values()), measured
+    page.check_clean()
+
+
+def test_on_a_phone_the_graph_runs_top_to_bottom_readable_and_follows_the_step(visit):
+    made = player(lecture_neuron())
+    page = visit(made.html, viewport=(390, 844))
+    measured = graph_measure(page)
+    assert measured["rankdir"] == "TB"
+    assert measured["smallestText"] >= 14
+    assert measured["pageWidth"] <= 390  # nothing sticks out sideways
+    assert measured["scrolls"][0] is False  # the width fits; a long graph scrolls down
+    for step in range(1, made.step_count + 1):
+        go_to(page, step)
+        measured = graph_measure(page)
+        assert inside(measured["nodes"][measured["current"]], measured["view"]), step
+        overview = page.page.locator("[data-role=overview]")
+        if measured["scrolls"][1]:  # the overview shows the whole, and where the step is
+            assert overview.get_attribute("hidden") is None
+            assert overview.locator("rect.current").count() == 1
+            box = overview.evaluate("e => e.getBoundingClientRect().toJSON()")
+            node = measured["nodes"][measured["current"]]
+            assert (
+                node[2] < box["left"]
+                or node[0] > box["right"]
+                or node[3] < box["top"]
+                or (node[1] > box["bottom"])
+            ), "the overview hides the current node"
+    page.check_clean()
+
+
+def test_the_layout_follows_the_window_width_and_refits(visit):
+    made = player(lecture_neuron())
+    page = visit(made.html, viewport=(1280, 800))
+    go_to(page, 8)
+    assert graph_measure(page)["rankdir"] == "LR"
+    page.page.set_viewport_size({"width": 600, "height": 800})
+    page.page.wait_for_function(
+        "() => document.querySelector('[data-role=graph]').dataset.rankdir === 'TB'"
+    )
+    assert page.step() == 8
+    assert page.shown() == visit_numbers_at(made, 8, page)
+    page.page.set_viewport_size({"width": 1000, "height": 700})
+    page.page.wait_for_function(
+        "() => document.querySelector('[data-role=graph]').dataset.rankdir === 'LR'"
+    )
+    page.page.wait_for_timeout(100)
+    measured = graph_measure(page)
+    assert all(inside(box, measured["view"]) for box in measured["nodes"].values())
+    assert measured["smallestText"] >= 14
+    page.check_clean()
+
+
+def visit_numbers_at(made: Player, step: int, page: Visit) -> dict[str, tuple[str, str]]:
+    """The fields a step must show, read from the page's own data."""
+    shown = {node_id: ("", "") for node_id in page.shown()}
+    for earlier in page_steps(made.html)[: step + 1]:
+        for node_id, name, text in earlier["set"]:
+            data, grad = shown[node_id]
+            shown[node_id] = (text, grad) if name == "data" else (data, text)
+    return shown
+
+
+def test_no_node_moves_between_steps_however_long_the_explanation(visit):
+    made = player(lecture_neuron())
+    page = visit(made.html, viewport=(1280, 800))
+    first = graph_measure(page)
+    heights = set()
+    for step in range(1, made.step_count + 1):
+        page.press("ArrowRight")
+        measured = graph_measure(page)
+        assert measured["nodes"] == first["nodes"], step
+        assert measured["view"] == first["view"], step
+        heights.add(page.page.locator("[data-role=explanation]").evaluate("e => e.offsetHeight"))
+    assert len(heights) > 2  # the text did grow and shrink
+    page.check_clean()
+
+
+def test_presentation_mode_makes_every_text_large(visit):
+    page = visit(player(lecture_neuron()).html, viewport=(1280, 800))
+    present = page.page.locator("[data-action=present]")
+    present.click()
+    assert present.get_attribute("aria-pressed") == "true"
+    go_to(page, 8)
+    sizes = page.page.evaluate(
+        """() => ['[data-role=explanation]', '[data-action=next]', '[data-role=status]',
+                  '[data-role=title]']
+            .map(s => parseFloat(getComputedStyle(document.querySelector(s)).fontSize))"""
+    )
+    assert min(sizes) >= 18, sizes
+    assert graph_measure(page)["smallestText"] >= 18
+    present.click()
+    assert present.get_attribute("aria-pressed") == "false"
+    page.check_clean()
+
+
+def test_zoom_scales_the_explanation_and_keeps_the_current_node_in_view(visit):
+    made = player(big_graph())
+    page = visit(made.html, viewport=(1280, 800))
+    go_to(page, made.step_count * 3 // 4)
+    font = (
+        "() => parseFloat(getComputedStyle("
+        "document.querySelector('[data-role=explanation]')).fontSize)"
+    )
+    before = page.page.evaluate(font)
+    for _ in range(3):
+        page.click("zoom-in")
+        measured = graph_measure(page)
+        assert inside(measured["nodes"][measured["current"]], measured["view"])
+    assert page.page.evaluate(font) > before * 1.5
+    for _ in range(3):
+        page.click("zoom-out")
+    assert page.page.evaluate(font) == pytest.approx(before, rel=0.02)
+    page.check_clean()
+
+
+def test_a_long_graph_gets_an_overview_marking_the_current_step(visit):
+    made = player(big_graph())
+    page = visit(made.html, viewport=(1280, 800))
+    overview = page.page.locator("[data-role=overview]")
+    assert graph_measure(page)["smallestText"] >= 14
+    assert overview.get_attribute("hidden") is None
+    assert overview.locator("rect").count() == 1 + 100  # the frame and one box per Value
+    go_to(page, made.step_count - 3)
+    measured = graph_measure(page)
+    assert overview.locator(f"rect.current[data-of={measured['current']}]").count() == 1
+    page.click("fit")  # the whole graph in view: no overview needed
+    assert overview.get_attribute("hidden") == ""
+    page.check_clean()
+
+
+def test_printing_shows_the_graph_and_the_whole_step_without_controls(visit):
+    made = player(big_graph())
+    page = visit(made.html, viewport=(1280, 800))
+    go_to(page, made.step_count - 1)
+    page.page.emulate_media(media="print")
+    state = page.page.evaluate(
+        """() => {
+            const panel = document.querySelector('.panel');
+            const explanation = document.querySelector('[data-role=explanation]');
+            return {
+                toolbar: getComputedStyle(document.querySelector('.toolbar')).display,
+                overview: getComputedStyle(document.querySelector('[data-role=overview]')).display,
+                clipped: panel.scrollHeight > panel.clientHeight + 1 &&
+                         getComputedStyle(panel).overflowY !== 'visible',
+                svgWidth: document.querySelector('[data-role=graph] svg')
+                    .getBoundingClientRect().width,
+                text: explanation.textContent.length,
+            };
+        }"""
+    )
+    assert state["toolbar"] == "none" and state["overview"] == "none"
+    assert not state["clipped"]
+    assert state["svgWidth"] > 300 and state["text"] > 100
+    assert len(page.page.pdf()) > 1000
+    page.check_clean()
+
+
+def test_screen_readers_hear_the_step_and_the_slider_and_the_graph_have_names(visit):
+    page = visit(player(lecture_neuron()).html)
+    explanation = page.page.locator("[data-role=explanation]")
+    assert explanation.get_attribute("aria-live") == "polite"
+    slider = page.page.locator("input[type=range][data-role=step]")
+    assert slider.get_attribute("aria-valuetext") == "Step 0 of 11: Start"
+    page.press("ArrowRight")
+    assert slider.get_attribute("aria-valuetext") == "Step 1 of 11: Forward 1/5: compute x1*w1"
+    graph = page.page.locator("[data-role=graph]")
+    assert graph.get_attribute("aria-label") == "Computation graph of o: 10 values, 5 ops"
+    assert graph.get_attribute("role") == "figure"
+    page.check_clean()
+
+
+def practice_on(page: Visit) -> None:
+    page.click("practice")
+    assert page.page.locator("[data-action=practice]").get_attribute("aria-pressed") == "true"
+
+
+def answer(page: Visit, answers: dict[str, str]) -> tuple[str, str]:
+    for parent, text in answers.items():
+        page.page.fill(f"input[data-role=answer][data-parent={parent}]", text)
+    page.click("check")
+    feedback = page.page.locator("[data-role=feedback]")
+    return feedback.get_attribute("data-verdict") or "", feedback.text_content() or ""
+
+
+def test_practice_mode_asks_before_it_shows_and_names_the_slip(visit):
+    page = visit(player(reuse()).html)
+    practice_on(page)
+    go_to(page, 2 + 2)  # b's rule: a is used twice
+    assert page.page.locator("[data-role=explanation] [data-parent]").count() == 0
+    assert page.shown()["v1"] == ("9", "")  # the graph does not give it away
+    assert page.page.locator("input[data-role=answer]").count() == 1
+    verdict, text = answer(page, {"v1": "1"})
+    assert verdict == "wrong" and "b uses a 2 times: add one share per use" in text
+    assert page.page.locator("[data-role=explanation] [data-parent]").count() == 0
+    verdict, text = answer(page, {"v1": "2"})
+    assert verdict == "right" and "db/da after this step = 2" in text
+    assert page.page.locator("[data-role=explanation] [data-parent]").count() == 2
+    assert page.shown()["v1"] == ("9", "2")
+    assert "Right answers: 1 of 2" in (page.page.text_content("[data-role=score]") or "")
+
+    page.press("ArrowRight")  # a's rule: upstream 2, local partial 3 per use
+    verdict, text = answer(page, {"v0": "abc"})
+    assert verdict == "wrong" and "Type a number" in text
+    verdict, text = answer(page, {"v0": "1"})
+    assert verdict == "wrong" and "db/da" in text  # no slip fits: the general rule
+    page.page.locator("input[data-role=answer]").press("ArrowLeft")  # typing keys stay
+    assert page.step() == 5
+    verdict, text = answer(page, {"v0": "12"})
+    assert verdict == "right"
+    assert "Right answers: 2 of 2" in (page.page.text_content("[data-role=score]") or "")
+    page.check_clean()
+
+
+def test_practice_mode_hints_at_the_upstream_gradient_and_an_earlier_use(visit):
+    x = Value(2.0, label="x")
+    w = Value(-3.0, label="w")
+    y = x * w
+    y.label = "y"
+    out = y * x
+    out.label = "L"
+    page = visit(player(out).html)
+    practice_on(page)
+    go_to(page, 2 + 2)  # L's rule: dL/dy = x = 2, dL/dx = y = -6
+    verdict, _ = answer(page, {"v2": "2", "v0": "-6"})
+    assert verdict == "right"
+    page.press("ArrowRight")  # y's rule: upstream dL/dy = 2, x reached a second time
+    verdict, text = answer(page, {"v0": "-9", "v1": "4"})  # -6 + the local partial -3
+    assert verdict == "wrong"
+    assert "That is ∂y/∂x alone: multiply it by the upstream gradient dL/dy = 2." in text
+    verdict, text = answer(page, {"v0": "-3", "v1": "4"})  # ... and the earlier use forgotten
+    assert verdict == "wrong"
+    assert "and add it to what x already holds (−6)" in text
+    verdict, text = answer(page, {"v0": "−6", "v1": "4"})  # this step's share only
+    assert verdict == "wrong" and "x was reached before and already holds dL/dx = −6" in text
+    verdict, text = answer(page, {"v0": "-12", "v1": "4"})
+    assert verdict == "right"
+    page.click("practice")  # off again: every step shows itself
+    page.press("Home")
+    page.press("End")
+    assert page.page.locator("[data-role=practice]").is_hidden()
+    assert page.shown()["v0"] == ("2", "-12")
+    page.check_clean()
+
+
+def test_space_plays_and_pauses_from_the_keyboard(visit):
+    page = visit(player(lecture_neuron()).html)
+    play = page.page.locator("[data-action=play]")
+    page.page.locator("[data-role=graph]").focus()
+    page.press(" ")
+    assert play.get_attribute("aria-pressed") == "true"
+    page.press(" ")
+    assert play.get_attribute("aria-pressed") == "false"
+    page.check_clean()
+
+
+def test_a_slow_layout_stops_at_the_time_limit_and_leaves_the_grads(monkeypatch):
+    import inspect
+
+    from engine.draw import RenderTimeoutError
+
+    assert inspect.signature(player).parameters["timeout"].default == 30.0
+    x = Value(0.5, label="x")
+    out = x
+    for _ in range(150):
+        out = out * x  # one node used by every op: dot needs minutes
+    out.backward()
+    before = x.grad
+    started = time.perf_counter()
+    with pytest.raises(RenderTimeoutError) as info:
+        player(out, timeout=0.5)
+    assert time.perf_counter() - started < 15
+    assert isinstance(info.value, TimeoutError)
+    message = str(info.value)
+    assert "more than 0.5 s" in message and "151 Values" in message
+    assert "timeout=None" in message and "smaller graph" in message
+    assert x.grad == before
+
+
+def test_bad_timeout_and_title_are_refused_by_name():
+    with pytest.raises(ValueError, match="player: timeout must be a positive number"):
+        player(reuse(), timeout=0)
+    with pytest.raises(ValueError, match="title.*lone surrogate"):
+        player(reuse(), title="x\ud800")
+    with pytest.raises(ValueError, match="rankdir"):
+        player(reuse(), rankdir="RL")
