@@ -248,7 +248,9 @@ def _draw(
     if stacked:
         # close together, so that a graph of ten or twenty Values fits a laptop's screen
         # (or a phone's width, top to bottom) with text still 14 px tall
-        graph.attr(ranksep="0.15", nodesep="0.1")
+        # (top to bottom, the numbers on two edges between the same nodes sit side by
+        # side: a wider gap keeps 3 and 3 from reading as 33)
+        graph.attr(ranksep="0.15", nodesep="0.1" if rankdir == "LR" else "0.25")
         graph.attr("node", margin="0.05,0.02")
     graph.attr("node", fontname="Helvetica", fontsize=_points(node_size))
     graph.attr("edge", arrowsize="0.7", fontname="Helvetica", fontsize=_points(edge_size))
@@ -501,7 +503,9 @@ class _Slot:
     def __init__(self, data: float) -> None:
         self.data = data
         self.grad = 0.0
-        self._a = self._b = self._k = None
+        self._a: _Slot | None = None
+        self._b: _Slot | None = None
+        self._k: float | None = None
         self._rest: tuple[_Slot, ...] = ()
 
 

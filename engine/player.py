@@ -995,7 +995,8 @@ def _annotate_value(group: ET.Element, node_id: str) -> None:
     # the record's last two fields are data and grad ("constant" for a number operand);
     # a label comes first
     for text, name in zip(texts[-2:], ("data", "grad")):
-        text.text = "constant: no grad" if constant and name == "grad" else f"{name} "
+        # Graphviz sized the field for its text: a constant's stays "constant"
+        text.text = "constant" if constant and name == "grad" else f"{name} "
         span = ET.SubElement(text, f"{{{SVG_NS}}}tspan", {"data-field": name})
         span.text = ""
 

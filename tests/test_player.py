@@ -644,7 +644,7 @@ def test_screenshot_at_a_middle_step_is_not_blank(visit, tmp_path):
 
     out, _ = neuron()
     made = player(out, title="o = tanh(x2*w2 + x1*w1 + b) * x1")
-    page = visit(made.html, viewport=(1400, 520))
+    page = visit(made.html, viewport=(1280, 800))
     # the backward step where x1, used twice, gets its second gradient
     while "x1 is reached for the 2nd time" not in page.explanation():
         assert page.step() < made.step_count
@@ -652,7 +652,7 @@ def test_screenshot_at_a_middle_step_is_not_blank(visit, tmp_path):
     assert 0 < page.step() < made.step_count
     png = page.page.screenshot()
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    assert image.size == (1400, 520)
+    assert image.size == (1280, 800)
     raw = image.tobytes()
     pixels = [tuple(raw[i : i + 3]) for i in range(0, len(raw), 3)]
     colours = set(pixels)
