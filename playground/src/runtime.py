@@ -83,7 +83,14 @@ def _patch_rendering(layout_bytes: Callable[[str, str], bytes]) -> None:
 def reset_namespace() -> None:
     """A fresh namespace for the learner, with `display` as in Jupyter."""
     _namespace.clear()
-    _namespace.update({"__name__": "__main__", "__builtins__": __builtins__, "display": display})
+    _namespace.update(
+        {"__name__": "__main__", "__builtins__": __builtins__, "display": display, "input": _input}
+    )
+
+
+def _input(prompt: str = "") -> str:
+    """The page has no console to type into."""
+    raise RuntimeError("input() cannot read in the playground: write the value into the code")
 
 
 def display(*objects: Any) -> None:
@@ -142,6 +149,11 @@ def learner_traceback(error: BaseException) -> str:
     text = "Traceback (most recent call last):\n" if frames else ""
     text += "".join(traceback.format_list(frames))
     text += "".join(traceback.format_exception_only(type(error), error))
+    if isinstance(error, ModuleNotFoundError):
+        text += (
+            "(the playground has Python's standard library, chainrule's engine and nn, "
+            "and graphviz; nothing else can be installed here)"
+        )
     return text.rstrip()
 
 
