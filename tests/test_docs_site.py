@@ -365,3 +365,78 @@ def test_no_install_line_needs_a_new_pip_without_upgrading_it(site: Path) -> Non
         for text in parsed.paragraphs:
             assert "--group" not in text, f"{page.name}: {text}"
     assert checked, "no page shows how to install the docs tools"
+
+
+# ---- the hook's rendering, on a notebook made here -----------------------------------------
+
+
+def _hook() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "course_site", ROOT / "docs" / "hooks" / "course_site.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rendering_a_notebook_stashes_math_outputs_and_embeds() -> None:
+    hook = _hook()
+    player_page = '<!doctype html><p title="a &amp; b">step</p>'
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "markdown",
+                "source": (
+                    "# 5. Title with $x^2$\n\nSlope $2x$, over\na line $a +\nb$ and "
+                    "`$not math$`.\n- a list right after text"
+                ),
+            },
+            {
+                "cell_type": "code",
+                "source": "print(1)\nprint(2)",
+                "metadata": {},
+                "outputs": [
+                    {"output_type": "stream", "name": "stdout", "text": "1\n"},
+                    {"output_type": "stream", "name": "stdout", "text": "2 <b>\n"},
+                ],
+            },
+            {
+                "cell_type": "code",
+                "source": "player",
+                "metadata": {"tags": ["exercise"], "exercise": "slope"},
+                "outputs": [
+                    {
+                        "output_type": "display_data",
+                        "data": {
+                            "text/html": '<iframe srcdoc="'
+                            + player_page.replace("&", "&amp;")
+                            .replace('"', "&quot;")
+                            .replace("<", "&lt;")
+                            + '" sandbox="allow-scripts"></iframe>',
+                            "text/plain": "<Player>",
+                        },
+                    }
+                ],
+            },
+        ]
+    }
+    markdown, pieces, embeds = hook.render_notebook(notebook, "05_demo")
+    # the heading's math is text, and its anchor starts with a letter
+    assert markdown.startswith("# 5. Title with x2 {#title-with-x2}")
+    assert "[Download it](05_demo.ipynb)" in markdown
+    # inline math, also over a line break, becomes MathML; code spans keep their dollars
+    maths = [piece for piece in pieces if piece.startswith("<math")]
+    assert len(maths) == 2 and "`$not math$`" in markdown
+    assert "\n\n- a list right after text" in markdown
+    # consecutive prints are one escaped block; the player's page is a file of its own
+    assert '<pre class="nb-output nb-stdout">1\n2 &lt;b&gt;\n</pre>' in pieces
+    assert embeds == {"05_demo-1.html": player_page}
+    (iframe,) = [piece for piece in pieces if "<iframe" in piece]
+    assert 'src="../embeds/05_demo-1.html"' in iframe and "srcdoc" not in iframe
+    assert any("Exercise: slope" in piece for piece in pieces)
+    # every token in the Markdown refers to a piece, and each piece is used once
+    tokens = [int(t) for t in re.findall(r"CRSTASH(\d+)X", markdown)]
+    assert sorted(tokens) == list(range(len(pieces)))
