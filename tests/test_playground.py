@@ -340,3 +340,35 @@ def test_command_from_an_installed_wheel_says_where_to_build(
     assert run_command() == 1
     err = capsys.readouterr().err
     assert "installed chainrule does not include" in err and "playground/build.py" in err
+
+
+# ---- the examples, in CPython -------------------------------------------------------------
+
+
+def run_example(name: str) -> tuple[str, list[Any]]:
+    """Run playground/src/examples/`name` as the page does (its `display` collecting what
+    it shows); returns the printed text and the shown objects."""
+    import contextlib
+    import io
+
+    path = PLAYGROUND / "src" / "examples" / name
+    if not path.is_file():
+        pytest.skip("the playground's sources (playground/) are not in this tree (an sdist)")
+    shown: list[Any] = []
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(path.read_text("utf-8"), str(path), "exec"), {"display": shown.append})
+    return printed.getvalue(), shown
+
+
+def test_own_value_example_matches_chainrule() -> None:
+    printed, _ = run_example("3_your_own_value.py")
+    rows = re.findall(r"do/d(\w): yours (\S+), chainrule (\S+)", printed)
+    assert [name for name, _, _ in rows] == ["x", "w", "b"]
+    for _, mine, theirs in rows:
+        assert mine == theirs
+
+
+def test_moons_example_learns_the_training_set() -> None:
+    printed, _ = run_example("4_mlp_moons.py")
+    assert "after 40 epochs: accuracy 100%" in printed

@@ -4,6 +4,8 @@
 # Then the same neuron in chainrule.
 import math
 
+import engine
+
 
 class V:
     def __init__(self, data, parents=(), local=()):
@@ -43,11 +45,9 @@ x, w, b = V(2.0), V(-3.0), V(6.5)
 o = (x * w + b).tanh()
 o.backward()
 
-import engine
-
 X, W, B = engine.Value(2.0), engine.Value(-3.0), engine.Value(6.5)
-O = (X * W + B).tanh()
-O.backward()
+out = (X * W + B).tanh()
+out.backward()
 for name, mine, theirs in [("x", x, X), ("w", w, W), ("b", b, B)]:
     print(f"do/d{name}: yours {mine.grad:+.6f}, "
           f"chainrule {theirs.grad:+.6f}")
