@@ -268,10 +268,10 @@
         text = `Type a number for ${question.prompt}, such as 0.5 or \u22123.`;
         break;
       }
-      const expected = Number(question.answer);
+      const expected = parseAnswer(question.answer);  // a Python repr: inf and nan too
       if (close(answer, expected)) continue;
       verdict = "wrong";
-      const slip = question.hints.find(([value]) => close(answer, Number(value)));
+      const slip = question.hints.find(([value]) => close(answer, parseAnswer(value)));
       text = `Not yet: ${question.prompt} is not ${input.value.trim()}. ` + (slip ? slip[1] : question.hint);
       break;
     }
@@ -466,7 +466,11 @@
 
   function play() {
     if (current === last) show(0);
-    timer = setInterval(() => (current >= last ? pause() : show(current + 1)), PLAY_INTERVAL_MS);
+    // playing stops at the end, and in practice mode at each question
+    timer = setInterval(
+      () => (current >= last || asking(current) ? pause() : show(current + 1)),
+      PLAY_INTERVAL_MS,
+    );
     button("play").textContent = "Pause";
     button("play").setAttribute("aria-pressed", "true");
   }

@@ -1388,3 +1388,22 @@ def test_bad_timeout_and_title_are_refused_by_name():
         player(reuse(), title="x\ud800")
     with pytest.raises(ValueError, match="rankdir"):
         player(reuse(), rankdir="RL")
+
+
+def test_practice_accepts_inf_and_playing_stops_at_each_question(visit):
+    x = Value(800.0, label="x")
+    y = x.exp()  # inf, and d y/d x = exp(800) = inf
+    y.label = "y"
+    page = visit(player(y).html)
+    practice_on(page)
+    page.click("play")
+    page.page.wait_for_function(
+        "() => document.querySelector('[data-action=play]')"
+        ".getAttribute('aria-pressed') === 'false'",
+        timeout=10_000,
+    )
+    assert page.step() == 1 + 1 + 1  # forward, seed, then the question of y's rule
+    assert answer(page, {"v0": "1e308"})[0] == "wrong"
+    assert answer(page, {"v0": "inf"})[0] == "right"
+    assert page.shown()["v0"] == ("800", "inf")
+    page.check_clean()
