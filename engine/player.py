@@ -282,7 +282,9 @@ def _operand(x: float) -> str:
 
 
 def _plain(name: str) -> bool:
-    return name.isidentifier() or _is_number_text(name)
+    """A name that needs no parentheses in notation: a letter, then letters, digits
+    (subscripts too: x₁) or underscores, perhaps primes; or a number."""
+    return re.fullmatch(r"[^\W\d]\w*'*", name) is not None or _is_number_text(name)
 
 
 def _is_number_text(name: str) -> bool:
