@@ -499,6 +499,7 @@
     const on = document.body.classList.toggle("present");
     button("present").setAttribute("aria-pressed", String(on));
     zoomMode = "auto";
+    arrange();  // the header grew or shrank
     refit();
     show(current);
   });
