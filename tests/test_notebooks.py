@@ -192,6 +192,48 @@ def test_notebook_has_two_to_five_exercises_each_with_a_solution_and_wrong_answe
     assert not stray, f"{path.stem}: solutions for exercises that do not exist: {stray}"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
+def test_the_checkers_and_their_answers_live_in_the_course_package(path: Path) -> None:
+    """A learner reading the notebook does not read the answers: every checker an exercise
+    calls is imported from `nn.course`, none is written in the notebook."""
+    sources = [cell.source for cell in _code_cells(_read(path))]
+    assert not [s for s in sources if re.search(r"^\s*def check_", s, re.MULTILINE)]
+    imported = {
+        name
+        for source in sources
+        for group, line in re.findall(
+            r"^from nn\.course\.\w+ import (?:\(([^)]*)\)|([^\n#]*))", source, re.M
+        )
+        for name in re.split(r"[\s,]+", group + line)
+        if name
+    }
+    notebook = _read(path)
+    for index, name in _exercises(notebook):
+        called = set(re.findall(r"\b(check_\w+)\(", notebook.cells[index].source))
+        assert called and called <= imported, f"{path.stem} {name}: checker {called} not imported"
+
+
+def test_the_course_checking_module_is_the_machinery_alone() -> None:
+    """One job per module: nn.course.checking holds what checkers share, the checkers live in
+    nn.course.exercises (01, 02, 03, 05, 10) and nn.course.network (04, 06 to 09)."""
+    from nn.course import checking, exercises
+
+    assert not [name for name in dir(checking) if name.startswith("check_")]
+    for name in ("NotYet", "call", "checker", "close"):  # what nn.course.network builds on
+        assert hasattr(checking, name), name
+    assert set(exercises.__all__) == {
+        name
+        for notebook in COURSE
+        if notebook[:2] in {"01", "02", "03", "05", "10"}
+        for name in re.findall(
+            r"\b(check_\w+)\(",
+            "\n".join(
+                cell.source for cell in _code_cells(_read(NOTEBOOK_DIR / f"{notebook}.ipynb"))
+            ),
+        )
+    }
+
+
 def _kernel_manager(tmp_path: Path):
     """A manager for a "python3" kernel that runs THIS interpreter, whatever kernel specs
     the machine has installed elsewhere, so the notebooks see the packages under test."""
