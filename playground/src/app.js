@@ -265,16 +265,15 @@ function BoundaryPanel(box) {
 
   this.draw = (snapshot) => {
     if (data === null) return;
-    const finite = snapshot.weights.every((w) => w !== null);
-    const net = finite ? unpack(snapshot.weights) : null;
+    const net = unpack(snapshot.weights); // a snapshot's weights are always finite
     const [x0, x1, y0, y1] = extent;
     const image = gridCtx.createImageData(grid.width, grid.height);
     for (let gy = 0; gy < grid.height; gy++) {
       for (let gx = 0; gx < grid.width; gx++) {
         const a = x0 + ((gx + 0.5) / grid.width) * (x1 - x0);
         const b = y1 - ((gy + 0.5) / grid.height) * (y1 - y0);
-        const [c, confidence] = net ? classify(forward(net, [a, b])) : [0, 0];
-        const alpha = net ? 0.15 + 0.45 * confidence : 0;
+        const [c, confidence] = classify(forward(net, [a, b]));
+        const alpha = 0.15 + 0.45 * confidence;
         const color = rgb(COLORS[c % COLORS.length]);
         const o = 4 * (gy * grid.width + gx);
         for (let k = 0; k < 3; k++) image.data[o + k] = Math.round(255 + (color[k] - 255) * alpha);
@@ -286,18 +285,21 @@ function BoundaryPanel(box) {
     ctx.drawImage(grid, 0, 0, W, H);
     let correct = 0;
     data.X.forEach(([a, b], i) => {
-      if (net && classify(forward(net, [a, b]))[0] === data.y[i]) correct++;
+      if (classify(forward(net, [a, b]))[0] === data.y[i]) correct++;
       const px = ((a - x0) / (x1 - x0)) * W, py = (1 - (b - y0) / (y1 - y0)) * H;
       ctx.beginPath(); ctx.arc(px, py, 3.5, 0, 2 * Math.PI);
       ctx.fillStyle = COLORS[data.y[i] % COLORS.length]; ctx.fill();
       ctx.strokeStyle = "#222"; ctx.lineWidth = 0.8; ctx.stroke();
     });
     canvas.dataset.frame = String(Number(canvas.dataset.frame) + 1);
-    field("epoch").textContent = String(snapshot.epoch);
-    const loss = snapshot.loss;
-    field("loss").textContent = loss === null ? "–" : typeof loss === "string" ? loss : loss.toFixed(4);
-    field("accuracy").textContent = net ? (100 * correct / data.X.length).toFixed(1) + "%" : "–";
-    if (!finite) this.error("The weights are no longer finite: training diverged. Try a lower learning rate, then Reset.");
+    // within the first epochs a snapshot comes every few steps: epoch 0.25 is a quarter
+    const epoch = snapshot.epoch;
+    field("epoch").textContent = Number.isInteger(epoch) ? String(epoch) : epoch.toFixed(2);
+    field("loss").textContent = snapshot.loss.toFixed(4);
+    // the accuracy of exactly the weights drawn, computed here as the boundary is
+    field("accuracy").textContent = (100 * correct / data.X.length).toFixed(1) + "%";
+    canvas.dataset.step = String(snapshot.step);
+    canvas.dataset.trainAccuracy = String(snapshot.accuracy); // Python's figure, to compare
   };
   this.setState = (state) => {
     if (box.dataset.state !== "error" || state === "training") box.dataset.state = state;

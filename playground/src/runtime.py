@@ -230,9 +230,16 @@ def _checked(settings: dict[str, Any]) -> tuple[str, list[int], str, float, str]
 
 
 class Trainer:
-    """The panel's run: the data, the model and its optimizer, trained one epoch a call."""
+    """The panel's run: the data, the model and its optimizer, trained one epoch a call.
 
-    def __init__(self, settings_json: str) -> None:
+    An `nn.Snapshots` recorder follows the whole run (it counts steps and epochs across
+    the one-epoch `fit` calls) and streams each snapshot it takes to `sink` as JSON, while
+    `fit` runs: several in each of the first epochs, when the boundary moves most, then
+    one per epoch. A snapshot's loss and accuracy are those of its own weights over the
+    whole training set.
+    """
+
+    def __init__(self, settings_json: str, sink: Callable[[str], object]) -> None:
         import nn
 
         settings = json.loads(settings_json)
@@ -256,7 +263,16 @@ class Trainer:
         else:
             self.optimizer = nn.SGD(self.model.parameters(), lr=lr, momentum=0.9)
         self.epoch = 0
-        self.last_loss: float | None = None
+        self.sink = sink
+        self.recorder = nn.Snapshots(
+            self.model, self.X, self.y, loss=self.loss, n_classes=self.n_classes
+        )
+        self.latest = self.recorder.snapshots[0]  # epoch 0: before training
+        self.recorder.on_record = self._stream
+
+    def _stream(self, snapshot: Any) -> None:
+        self.latest = snapshot
+        self.sink(self.snapshot())
 
     def data(self) -> str:
         """The points, the layer sizes and activations, as JSON for the page."""
@@ -270,12 +286,12 @@ class Trainer:
             }
         )
 
-    def train_epoch(self) -> str:
-        """Run one epoch with `nn.fit` and return the snapshot as JSON."""
+    def train_epoch(self) -> None:
+        """Run one epoch with `nn.fit`; its snapshots go to the sink as they are taken."""
         import nn
 
         self.epoch += 1
-        history = nn.fit(
+        nn.fit(
             self.model,
             self.X,
             self.y,
@@ -285,19 +301,23 @@ class Trainer:
             batch_size=BATCH_SIZE,
             seed=self.epoch,
             n_classes=self.n_classes,
+            callbacks=[self.recorder],
         )
-        self.last_loss = history["loss"][-1]
-        return self.snapshot()
+        if not all(math.isfinite(p.data) for p in self.model.parameters()):
+            raise ValueError(
+                f"training diverged in epoch {self.epoch}: the weights are no longer "
+                "finite; choose a lower learning rate, then Reset"
+            )
 
     def snapshot(self) -> str:
-        """The epoch, its mean training loss and the parameters, as JSON."""
-        loss = self.last_loss
+        """The latest snapshot (epoch 0 before training) as JSON."""
+        s = self.latest
         return json.dumps(
             {
-                "epoch": self.epoch,
-                "loss": loss if loss is None or math.isfinite(loss) else str(loss),
-                "weights": [
-                    p.data if math.isfinite(p.data) else None for p in self.model.parameters()
-                ],
+                "step": s.step,
+                "epoch": s.epoch,
+                "loss": s.train_loss,
+                "accuracy": s.train_accuracy,
+                "weights": list(s.parameters),
             }
         )

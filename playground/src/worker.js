@@ -4,8 +4,8 @@
 // in manifest.json (unpacked into site-packages, no micropip, no network beyond this
 // origin) and runtime.py, the Python half of this worker. The page talks to it in
 // messages: run, train, pause, step, reset; it answers with stdout lines, output items,
-// snapshots and state changes. Training runs one epoch per task, so that a Pause message
-// is handled between two epochs.
+// snapshots (streamed by nn.Snapshots while nn.fit runs) and state changes. Training runs
+// one epoch per task, so that a Pause message is handled between two epochs.
 "use strict";
 
 importScripts("pyodide/pyodide.js");
@@ -61,7 +61,8 @@ function newTrainer(settings) {
   if (trainer !== null) trainer.destroy();
   trainer = null;
   try {
-    trainer = runtime.Trainer(JSON.stringify(settings));
+    const sink = (json) => post({ type: "snapshot", snapshot: JSON.parse(json) });
+    trainer = runtime.Trainer(JSON.stringify(settings), sink);
   } catch (error) {
     post({ type: "train-error", text: pythonMessage(error) });
     return false;
@@ -74,7 +75,7 @@ function newTrainer(settings) {
 
 function oneEpoch() {
   try {
-    post({ type: "snapshot", snapshot: JSON.parse(trainer.train_epoch()) });
+    trainer.train_epoch(); // its snapshots are posted by the sink as they are taken
     return true;
   } catch (error) {
     post({ type: "train-error", text: pythonMessage(error) });
