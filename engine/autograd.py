@@ -19,10 +19,11 @@ with the same arithmetic, so it gives the same numbers as `backward()` and touch
 records the backward pass as a graph that can be differentiated again.
 
 Threads: `backward()` passes run one at a time (a lock shared by all graphs, taken once
-per pass, not per node), so passes from several threads over one graph add up as if they
-had run one after another. A `backward_steps()` pass takes the lock for each step; if
-another pass reached one of its nodes between two steps, its next step raises
-`RuntimeError` naming the node and the root (going on would push that pass's share again).
+per pass, not per node; see "one pass at a time" below), so passes from several threads
+over one graph add up as if they had run one after another. A `backward_steps()` pass
+takes the lock for each step; if another pass reached one of its nodes between two steps,
+its next step raises `RuntimeError` naming the node and the root (going on would push that
+pass's share again).
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import numbers
+import sys
 import threading
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
+from types import FrameType
 from typing import Any, Literal, overload
 
 from engine.messages import quote
@@ -93,9 +96,7 @@ def backward(root: Value, grad_output: float = 1.0) -> None:
     Passes from several threads take turns (one lock, taken once per pass): each adds its
     whole gradient, so the `.grad`s are those of the passes run one after another.
     """
-    seed = _seed(grad_output)
-    with _pass_lock:
-        _backward(root, seed)
+    _exclusive(_backward, root, _seed(grad_output))
 
 
 def _backward(root: Value, seed: float) -> None:
@@ -161,8 +162,60 @@ def _count_pending(root: Value, base: int) -> list[Value]:
     return held
 
 
-# One lock for every pass that changes `.grad` (an RLock: a hook may run a pass of its own)
-_pass_lock = threading.RLock()
+# ---- one pass at a time ------------------------------------------------------------------
+# A pass changes `.grad` and `_pending` of many nodes, so passes from several threads take
+# turns: each runs whole under `_pass_lock`. A `with` block could leave the lock held for
+# good: an interrupt (Ctrl-C) between the end of the block and the lock's release, after
+# which every other thread would wait forever. So a thread that finds the lock held checks,
+# every few milliseconds, whether any thread is still running a pass (a frame of
+# `_run_holding_the_lock` on its stack); a lock that nobody has run under for three checks
+# in a row is left over from an interrupted pass, and one waiting thread takes it over.
+
+_pass_lock = threading.Lock()
+_takeover = threading.Lock()  # only one thread takes over a left-over lock
+_POLL_SECONDS = 0.005
+
+
+def _exclusive(work: Callable[..., Any], *args: Any) -> Any:
+    """`work(*args)` as the only pass changing gradients (waiting for one under way)."""
+    if _pass_lock.acquire(blocking=False):
+        return _run_holding_the_lock(work, args)
+    if _running(threading.get_ident(), others=False):
+        return work(*args)  # a hook or rule of this thread's own pass runs a pass: nested
+    idle_checks = 0
+    while not _pass_lock.acquire(timeout=_POLL_SECONDS):
+        idle_checks = 0 if _running(threading.get_ident(), others=True) else idle_checks + 1
+        if idle_checks >= 3 and _takeover.acquire(blocking=False):
+            try:  # the lock is left over from an interrupted pass: run under it, then free it
+                return _run_holding_the_lock(work, args)
+            finally:
+                _takeover.release()
+    return _run_holding_the_lock(work, args)
+
+
+def _run_holding_the_lock(work: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """Run `work` and release `_pass_lock`; while this frame exists, a pass is running."""
+    try:
+        return work(*args)
+    finally:
+        _pass_lock.release()
+
+
+def _running(me: int, others: bool) -> bool:
+    """Whether a pass is running in this thread (`others=False`) or in another one."""
+    frames = sys._current_frames()
+    for thread, frame in frames.items() if others else [(me, frames[me])]:
+        if others and thread == me:
+            continue
+        walk: FrameType | None = frame
+        while walk is not None:
+            if walk.f_code is _RUNNING_CODE:
+                return True
+            walk = walk.f_back
+    return False
+
+
+_RUNNING_CODE = _run_holding_the_lock.__code__
 
 
 def backward_steps(root: Value, grad_output: float = 1.0) -> Generator[Value, None, None]:
@@ -176,37 +229,48 @@ def backward_steps(root: Value, grad_output: float = 1.0) -> Generator[Value, No
     """
     seed = _seed(grad_output)
     order = topological_order(root)
-    with _pass_lock:
-        # this pass's mark on each node with a rule; any later pass (backward() or another
-        # backward_steps()) counts above a larger base, so a changed mark means one came by
-        mark = next(_pass_bases) + 1
-        for node in order:
-            if node._backward is not None:
-                node._pending = mark
-        # only this pass's gradients in `.grad` while it runs (earlier ones are added back)
-        earlier = [(node, node.grad) for node in order if node.grad != 0.0]
-        for node, _ in earlier:
-            node.grad = 0.0
-        root.grad = seed
+    mark, earlier = _exclusive(_start_steps, root, order, seed)
     try:
         for node in reversed(order):
-            rule = node._backward
-            if rule is not None:
-                with _pass_lock:
-                    if node._pending != mark:
-                        raise RuntimeError(
-                            f"backward_steps(): another pass reached {quote(node)} of the graph "
-                            f"of {quote(root)} between two steps, so its gradient holds that "
-                            "pass's share too; start a new backward_steps() instead"
-                        )
-                    # every use of node has pushed its share: node.grad is complete
-                    rule(node, node.grad)
+            if node._backward is not None:
+                _exclusive(_step, root, node, mark)
             yield node
     finally:
-        with _pass_lock:
-            # accumulate, as documented (also when a rule raised or stepping stopped early)
-            for node, g in earlier:
-                node.grad += g
+        # accumulate, as documented (also when a rule raised or stepping stopped early)
+        _exclusive(_add_back, earlier)
+
+
+def _start_steps(
+    root: Value, order: list[Value], seed: float
+) -> tuple[int, list[tuple[Value, float]]]:
+    # this pass's mark on each node with a rule; any later pass (backward() or another
+    # backward_steps()) counts above a larger base, so a changed mark means one came by
+    mark = next(_pass_bases) + 1
+    for node in order:
+        if node._backward is not None:
+            node._pending = mark
+    # only this pass's gradients in `.grad` while it runs (earlier ones are added back)
+    earlier = [(node, node.grad) for node in order if node.grad != 0.0]
+    for node, _ in earlier:
+        node.grad = 0.0
+    root.grad = seed
+    return mark, earlier
+
+
+def _step(root: Value, node: Value, mark: int) -> None:
+    if node._pending != mark:
+        raise RuntimeError(
+            f"backward_steps(): another pass reached {quote(node)} of the graph of "
+            f"{quote(root)} between two steps, so its gradient holds that pass's share "
+            "too; start a new backward_steps() instead"
+        )
+    # every use of node has pushed its share: node.grad is complete
+    node._backward(node, node.grad)  # type: ignore[misc]  # only nodes with a rule step
+
+
+def _add_back(earlier: list[tuple[Value, float]]) -> None:
+    for node, g in earlier:
+        node.grad += g
 
 
 class _ZeroGrad:

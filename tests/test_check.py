@@ -110,3 +110,28 @@ def test_gradcheck_accepts_a_single_float() -> None:
 def test_gradcheck_rejects_a_function_that_does_not_return_a_value() -> None:
     with pytest.raises(TypeError, match="Value"):
         engine.gradcheck(lambda x: 1.0, [0.5])
+
+
+def test_gradcheck_counts_nan_against_nan_as_agreement() -> None:
+    # d(x * nan)/dx is nan by the rule and by central differences: both say "no number"
+    def f(x: Value) -> Value:
+        return x * math.nan + x
+
+    assert engine.gradcheck(f, [0.5])
+
+
+def test_gradcheck_reports_nan_against_a_number() -> None:
+    def f(x: Value) -> Value:
+        # data finite and smooth, but the rule of sqrt at 0 sends 0 * inf = nan back
+        return (x * 0.0).sqrt() * 0.0 + x
+
+    with pytest.raises(GradcheckError, match="analytic nan, numeric 1.0") as caught:
+        engine.gradcheck(f, [0.5])
+    assert "differs" in str(caught.value)
+
+
+def test_gradgradcheck_counts_nan_against_nan_as_agreement() -> None:
+    def f(x: Value) -> Value:
+        return x * x * math.nan
+
+    assert engine.gradgradcheck(f, [0.5])

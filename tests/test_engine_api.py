@@ -193,6 +193,73 @@ def test_hook_returning_a_non_number_is_a_clear_error() -> None:
         (x * 2).backward()
 
 
+def test_remove_is_by_handle_and_removing_twice_keeps_another_registration(torch) -> None:
+    x = Value(1.0)
+    calls: list[float] = []
+    first = x.register_hook(calls.append)
+    second = x.register_hook(calls.append)  # the same function, registered again
+    first.remove()
+    first.remove()  # a second remove does nothing: `second` stays
+    (x * 3).backward()
+    assert calls == [3.0]
+    second.remove()
+    second.remove()
+    (x * 3).backward()
+    assert calls == [3.0]
+    # PyTorch: the same
+    tx = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+    seen: list[float] = []
+    t_first = tx.register_hook(seen.append)
+    tx.register_hook(seen.append)
+    t_first.remove()
+    t_first.remove()
+    (tx * 3).backward()
+    assert len(seen) == 1
+
+
+def test_a_hook_returning_a_huge_int_gives_inf() -> None:
+    x = Value(1.0)
+    y = x * 2
+    y.register_hook(lambda g: 10**400)
+    y.backward()
+    assert x.grad == math.inf
+    y2 = x * 2
+    y2.register_hook(lambda g: -(10**400))
+    assert engine.grad(y2, [x]) == [-math.inf]
+
+
+def test_backward_of_a_huge_int_seed_gives_inf() -> None:
+    x = Value(1.0)
+    (x * 2).backward(10**400)
+    assert x.grad == math.inf
+    x.zero_grad()
+    (x * 2).backward(-(10**400))
+    assert x.grad == -math.inf
+
+
+def test_a_zero_value_is_false_as_a_zero_dim_tensor_is(torch) -> None:
+    for data in (0.0, -0.0, 1.0, -2.5, math.inf, math.nan):
+        assert bool(Value(data)) == bool(torch.tensor(data, dtype=torch.float64))
+    assert not Value(0.0) and Value(0.5)
+
+
+def test_unary_plus_returns_the_value_itself() -> None:
+    x = Value(2.0)
+    assert +x is x
+    y = +(x * 3)
+    y.backward()
+    assert isinstance(y, Value) and x.grad == 3.0
+
+
+def test_leaky_relu_slope_must_be_a_real_number() -> None:
+    x = Value(-1.0)
+    with pytest.raises(TypeError, match="negative_slope must be a real number, got str"):
+        x.leaky_relu("0.5")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="got Value"):
+        x.leaky_relu(Value(0.5))  # type: ignore[arg-type]
+    assert x.leaky_relu(1).data == -1.0  # an int is fine
+
+
 def test_register_hook_needs_a_function() -> None:
     with pytest.raises(TypeError, match="register_hook"):
         Value(1.0).register_hook(3)  # type: ignore[arg-type]

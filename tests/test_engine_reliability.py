@@ -9,9 +9,13 @@ from __future__ import annotations
 import math
 import random
 import sys
+import threading
+from fractions import Fraction
 
 import pytest
 from conftest import torch_leaves
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import engine
 from engine import Value
@@ -69,6 +73,52 @@ def test_dot_with_plus_and_minus_infinity_is_nan() -> None:
     assert math.isnan(out.data)
 
 
+# ---- one rounding for the whole sum, checked against exact rationals (issue 24) ----------
+
+FINITE = st.floats(allow_nan=False, allow_infinity=False)
+
+
+def _rounded(exact: Fraction) -> float:
+    """The float nearest to an exact rational (ties to even), +-inf beyond the largest."""
+    try:
+        return float(exact)
+    except OverflowError:
+        return math.inf if exact > 0 else -math.inf
+
+
+def test_dot_adds_the_bias_in_the_same_single_rounding() -> None:
+    # fsum(products) + bias rounds twice: 1e16 + 1 rounds to 1e16, then - 1e16 gives 0.0
+    out = engine.dot([Value(1.0), Value(1.0)], [Value(1e16), Value(1.0)], Value(-1e16))
+    assert out.data == 1.0
+
+
+def test_sum_whose_partial_sums_overflow_is_its_finite_exact_sum() -> None:
+    assert engine.sum([Value(1e308), Value(1e308), Value(-1e308)]).data == 1e308
+    assert engine.sum([1e308, -1e308, 1e308, 1e308, -1e308, -1e308, 5.0]).data == 5.0
+    assert engine.dot([1e308, 1e308], [1.0, 1.0], -1e308).data == 1e308
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(FINITE, FINITE), max_size=12), FINITE)
+def test_dot_is_the_correctly_rounded_sum_of_its_products_and_bias(pairs, bias) -> None:
+    products = [w * x for w, x in pairs]  # each rounded once, as `*` rounds it
+    assume(all(math.isfinite(p) for p in products))
+    ws = [Value(w) for w, _ in pairs]
+    xs = [Value(x) for _, x in pairs]
+    expected = _rounded(sum(map(Fraction, products), Fraction(bias)))
+    assert engine.dot(ws, xs, Value(bias)).data == expected
+    assert engine.dot([w for w, _ in pairs], [x for _, x in pairs], bias).data == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(FINITE | st.sampled_from([1e308, -1e308, 1.7976931348623157e308]), min_size=1))
+def test_sum_is_the_correctly_rounded_exact_sum_in_every_order(terms) -> None:
+    expected = _rounded(sum(map(Fraction, terms), Fraction(0)))
+    assert engine.sum(terms).data == expected
+    assert engine.sum(list(reversed(terms))).data == expected
+
+
+# ---- NaN passes through relu; pow at exponent 0 ----------------------------------------
 # ---- NaN passes through relu; pow at exponent 0 ----------------------------------------
 
 
@@ -253,3 +303,111 @@ def test_counts_left_by_any_interrupted_pass_are_ignored() -> None:
             node._pending = rng.choice([0, 1, 2, 5, node._pending, node._pending + 3])
     root.backward()
     assert [leaf.grad for leaf in leaves] == pytest.approx(expected, rel=1e-12)
+
+
+# ---- threads (issue 24) ------------------------------------------------------------------
+
+
+def _a_deep_graph(xs: list[Value]) -> Value:
+    """Thousands of interior nodes reusing a few leaves: a pass long enough to be cut by
+    thread switches many times."""
+    y = xs[0]
+    for i in range(3000):
+        y = (y * 0.999 + xs[i % len(xs)]).tanh() * 1.5
+    return y
+
+
+def test_backward_from_several_threads_on_one_graph_adds_every_pass() -> None:
+    xs = [Value(0.1 * i) for i in range(1, 6)]
+    y = _a_deep_graph(xs)
+    passes = 12
+    for _ in range(passes):  # the reference: the passes one after another
+        y.backward()
+    expected = [x.grad for x in xs]
+    for x in xs:
+        x.zero_grad()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            for _ in range(passes // 4):
+                y.backward()
+        except BaseException as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert [x.grad for x in xs] == expected
+
+
+def test_a_pass_between_two_steps_of_backward_steps_stops_the_stepping_with_a_clear_error() -> None:
+    x = Value(2.0, label="x")
+    y = x * x + x
+    y.label = "y"
+    steps = y.backward_steps()
+    next(steps)  # y's own rule has run
+    (y * 3).backward()  # another pass reaches y's nodes
+    with pytest.raises(RuntimeError, match=r"another pass reached .* of the graph of .*'y'"):
+        list(steps)
+    # the other pass's gradients are whole, and a new stepping pass is right
+    x.zero_grad()
+    assert [node.grad for node in y.backward_steps()][-1] == 5.0
+
+
+def test_backward_steps_in_one_thread_and_backward_in_another_never_mix_silently() -> None:
+    x = Value(0.5)
+    y = _a_deep_graph([x])
+    y.backward()
+    expected = x.grad
+    x.zero_grad()
+    outcome: list[object] = []
+
+    def step_through() -> None:
+        try:
+            for _ in y.backward_steps():
+                pass
+            outcome.append("finished")
+        except RuntimeError as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=step_through)
+    thread.start()
+    y.backward()
+    thread.join()
+    (result,) = outcome
+    # either the stepping pass ran whole before or after, and x holds two whole passes, or it
+    # was stopped with an error; never a number that is neither
+    if result == "finished":
+        assert x.grad == pytest.approx(2 * expected, rel=1e-12)
+    else:
+        assert "another pass reached" in str(result)
+
+
+def test_a_pass_interrupted_at_any_line_never_blocks_another_threads_pass() -> None:
+    # an interrupt may land between taking the pass lock and releasing it; the lock left
+    # over must not make the next pass, in any thread, wait forever
+    expected = _clean_gradients(3)
+    total = _backward_interrupted_at(_graph(3)[1], stops=set())
+    for first in range(1, total + 1, 3):
+        leaves, root = _graph(3)
+        _backward_interrupted_at(root, {first, first + 1})
+        for node in [*leaves, *engine.topological_order(root)]:
+            node.zero_grad()
+        thread = threading.Thread(target=root.backward, daemon=True)
+        thread.start()
+        thread.join(timeout=10.0)
+        assert not thread.is_alive(), f"a pass after an interrupt at line {first} hangs"
+        assert [leaf.grad for leaf in leaves] == pytest.approx(expected, rel=1e-12), first
+        for node in [*leaves, *engine.topological_order(root)]:
+            node.zero_grad()
+        root.backward()  # and in this thread
+        assert [leaf.grad for leaf in leaves] == pytest.approx(expected, rel=1e-12), first

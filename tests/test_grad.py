@@ -248,3 +248,134 @@ def test_newtons_method_with_the_hessian_finds_the_minimum() -> None:
     assert point == pytest.approx([1.0, 1.0], abs=1e-10)
     xs = values(point)
     assert engine.grad(rosenbrock(*xs), xs) == pytest.approx([0.0, 0.0], abs=1e-9)
+
+
+# ---- one derivative, whichever way it is asked for (issue 24) -----------------------------
+
+
+def _same(a: float, b: float) -> bool:
+    """The same float: equal, or both nan."""
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def test_grad_runs_the_rule_of_a_node_that_no_use_passed_anything_to(torch) -> None:
+    # relu(sqrt(0) - 1) passes back 0; sqrt's rule then gives 0 * d sqrt/dx = 0 * inf = nan
+    x = Value(0.0)
+    y = (x.sqrt() - 1).relu()
+    (g,) = engine.grad(y, [x])
+    y.backward()
+    (tx,) = torch_leaves(torch, [0.0])
+    (tx.sqrt() - 1).relu().backward()
+    assert math.isnan(g) and math.isnan(x.grad) and math.isnan(tx.grad.item())
+
+
+def test_jacobian_and_hessian_run_every_rule_too(torch) -> None:
+    def f(x):
+        return (x.sqrt() - 1).relu() + x * x
+
+    assert math.isnan(engine.jacobian(f, [0.0])[0])
+    (tx,) = torch_leaves(torch, [0.0])
+    (expected,) = torch.autograd.grad(f(tx), [tx])
+    assert math.isnan(expected.item())
+    # the first derivative is nan at 0, so is the second
+    assert math.isnan(engine.hessian(f, [0.0])[0][0])
+
+
+def test_grad_with_create_graph_records_inside_no_grad(torch) -> None:
+    x = Value(3.0)
+    y = x**3
+    with engine.no_grad():
+        (dy,) = engine.grad(y, [x], create_graph=True)
+    assert dy.op != ""  # a node of a graph, not a leaf
+    (d2y,) = engine.grad(dy, [x])
+    (tx,) = torch_leaves(torch, [3.0])
+    ty = tx**3
+    with torch.no_grad():
+        (tdy,) = torch.autograd.grad(ty, [tx], create_graph=True)
+    (td2y,) = torch.autograd.grad(tdy, [tx])
+    assert d2y == td2y.item() == 18.0
+
+
+def test_a_hook_returning_a_value_keeps_its_graph_when_the_incoming_gradient_is_a_float(
+    torch,
+) -> None:
+    x, w = Value(2.0), Value(1.0)
+    h = x * x
+    h.register_hook(lambda g: g * w)  # g is the float 3.0 from `h * 3.0`
+    (dx,) = engine.grad(h * 3.0, [x], create_graph=True)
+    (dw,) = engine.grad(dx, [w])
+    tx, tw = torch_leaves(torch, [2.0, 1.0])
+    th = tx * tx
+    th.register_hook(lambda g: g * tw)
+    (tdx,) = torch.autograd.grad(th * 3.0, [tx], create_graph=True)
+    (tdw,) = torch.autograd.grad(tdx, [tw])
+    assert dw == tdw.item() == 12.0
+
+
+def _first_and_second(f, point: float) -> tuple[float, float]:
+    x = Value(point)
+    (d1,) = engine.grad(f(x), [x], create_graph=True)
+    (d2,) = engine.grad(d1, [x])
+    return d1.data, d2
+
+
+def _torch_first_and_second(torch, f, point: float) -> tuple[float, float]:
+    (tx,) = torch_leaves(torch, [point])
+    (d1,) = torch.autograd.grad(f(tx), [tx], create_graph=True)
+    (d2,) = torch.autograd.grad(d1, [tx])
+    return d1.item(), d2.item()
+
+
+SINGULAR = [
+    pytest.param(lambda x: x.sqrt(), 0.0, (math.inf, -math.inf), id="sqrt at 0"),
+    pytest.param(lambda x: (x * x).sqrt(), 0.0, (math.nan, math.nan), id="sqrt(x*x) at 0"),
+    pytest.param(lambda x: x.sqrt(), -0.0, (-math.inf, math.inf), id="sqrt at -0.0"),
+    pytest.param(lambda x: x**0.5, 0.0, (math.inf, -math.inf), id="x**0.5 at 0"),
+    pytest.param(lambda x: x**1.5, 0.0, (0.0, math.inf), id="x**1.5 at 0"),
+    pytest.param(lambda x: x.sqrt() * 3.0 + x, 0.0, (math.inf, -math.inf), id="3 sqrt(x) + x"),
+    pytest.param(lambda x: (x.sqrt() + 1.0).log(), 0.0, (math.inf, -math.inf), id="log(1+sqrt)"),
+]
+
+
+@pytest.mark.parametrize(("f", "point", "expected"), SINGULAR)
+def test_second_derivatives_at_singular_points_are_pytorchs(torch, f, point, expected) -> None:
+    ours = _first_and_second(f, point)
+    theirs = _torch_first_and_second(torch, f, point)
+    assert all(_same(a, b) for a, b in zip(ours, theirs)), (ours, theirs)
+    assert all(_same(a, b) for a, b in zip(ours, expected)), (ours, expected)
+
+
+def test_an_infinite_local_derivative_stays_a_node_of_the_recorded_graph() -> None:
+    x = Value(0.0)
+    (d1,) = engine.grad(x.sqrt(), [x], create_graph=True)
+    assert d1.data == math.inf and d1.op == "/"  # 1 / (2 sqrt(x)), not a constant inf
+    assert x in engine.topological_order(d1)
+
+
+def test_sqrt_of_minus_zero_has_derivative_minus_inf(torch) -> None:
+    x = Value(-0.0)
+    x.sqrt().backward()
+    (tx,) = torch_leaves(torch, [-0.0])
+    tx.sqrt().backward()
+    assert x.grad == tx.grad.item() == -math.inf
+    assert engine.grad(Value(-0.0).sqrt(), [Value(-0.0)]) == [0.0]  # another leaf: unused
+    y = Value(-0.0)
+    assert engine.grad(y.sqrt(), [y]) == [-math.inf]
+
+
+def test_constants_get_no_gradient_by_any_path() -> None:
+    w = Value(3.0)
+    out = engine.dot([w], [2.0], 1.0)
+    _, two, one = out.parents  # the constants 2.0 (an input) and 1.0 (the bias)
+    assert engine.grad(out, [w, two, one]) == [2.0, 0.0, 0.0]
+    assert [g.data for g in engine.grad(out, [w, two, one], create_graph=True)] == [2.0, 0, 0]
+    out.backward()
+    assert (w.grad, two.grad, one.grad) == (2.0, 0.0, 0.0)
+    steps = list(out.backward_steps())
+    assert two in steps and (two.grad, one.grad) == (0.0, 0.0)
+    total = engine.sum([w, 5.0])
+    five = total.parents[1]
+    assert engine.grad(total, [w, five]) == [1.0, 0.0]
+    product = w * 4.0
+    four = product.parents[1]
+    assert engine.grad(product, [w, four]) == [4.0, 0.0]

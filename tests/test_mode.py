@@ -214,3 +214,14 @@ def test_detect_anomaly_inside_no_grad_still_checks_results() -> None:
         assert _is_leaf(Value(1.0) * 2)
         with pytest.raises(AnomalyError):
             Value(1000.0).exp()
+
+
+def test_anomaly_mode_catches_a_nan_gradient_in_grad_as_in_backward() -> None:
+    # relu passes back 0 to sqrt(0), whose rule makes 0 * inf = nan: in grad() too
+    with engine.detect_anomaly():
+        x = Value(0.0)
+        y = (x.sqrt() - 1).relu()
+    with pytest.raises(AnomalyError, match="op 'sqrt'.*gradient nan"):
+        engine.grad(y, [x])
+    with pytest.raises(AnomalyError, match="op 'sqrt'.*gradient nan"):
+        y.backward()

@@ -306,3 +306,20 @@ def test_duplicate_or_non_value_parameters_are_rejected():
         nn.Adam([1.0])
     with pytest.raises(TypeError):
         nn.Adam(p)
+
+
+def test_adam_with_eps_zero_and_a_zero_gradient_gives_nan_as_torch(torch) -> None:
+    p = Value(1.0)
+    optimizer = nn.Adam([p], lr=0.1, eps=0.0)
+    optimizer.step()  # m = v = 0: the update is 0 / 0
+    tp = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+    tp.grad = torch.zeros(1, dtype=torch.float64)
+    torch.optim.Adam([tp], lr=0.1, eps=0.0).step()
+    assert math.isnan(p.data) and math.isnan(tp.item())
+
+
+def test_adam_with_eps_zero_and_a_nonzero_gradient_is_a_number() -> None:
+    p = Value(1.0)
+    p.grad = 2.0
+    nn.Adam([p], lr=0.1, eps=0.0).step()
+    assert p.data == pytest.approx(0.9, rel=1e-12)

@@ -7,10 +7,14 @@ import json
 import math
 import os
 import random
+import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn
+import nn.module
 
 
 @pytest.fixture
@@ -248,6 +252,28 @@ def test_save_replaces_an_existing_file(model, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["model.json"]
 
 
+def test_saving_through_a_symlink_updates_its_target_and_keeps_the_link(model, tmp_path):
+    real = tmp_path / "models" / "model.json"
+    real.parent.mkdir()
+    nn.MLP(2, [4, 3], activation="tanh", seed=1).save(real)
+    link = tmp_path / "latest.json"
+    link.symlink_to(os.path.join("models", "model.json"))  # a relative link
+    chain = tmp_path / "current.json"
+    chain.symlink_to(link)  # a link to a link
+    model.save(chain)
+    assert chain.is_symlink() and link.is_symlink() and not real.is_symlink()
+    assert nn.MLP.load(real).state_dict() == model.state_dict()
+    assert sorted(os.listdir(tmp_path)) == ["current.json", "latest.json", "models"]
+    assert os.listdir(real.parent) == ["model.json"]  # no temporary file left
+
+
+def test_saving_through_a_dangling_symlink_creates_its_target(model, tmp_path):
+    link = tmp_path / "model.json"
+    link.symlink_to(tmp_path / "target.json")
+    model.save(link)
+    assert link.is_symlink() and nn.MLP.load(tmp_path / "target.json")
+
+
 # ---- files that are not models: always a ValueError that says what is wrong ------------
 
 
@@ -359,3 +385,89 @@ def test_load_state_dict_quotes_unknown_names_briefly(model):
     with pytest.raises(ValueError, match="does not have") as caught:
         model.load_state_dict(state)
     assert len(str(caught.value)) < 600
+
+
+# ---- the nesting check reads a file once: time linear in its size (issue 24) --------------
+
+
+def _depth_by_reading(text):
+    """The nesting depth as a JSON reader sees it, one character at a time: a backslash
+    takes the next character with it, a quote opens or closes a string, and brackets count
+    outside strings (an unterminated string runs to the end)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            in_string = not in_string
+        elif not in_string and char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif not in_string and char in "]}":
+            depth -= 1
+    return deepest
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet='[]{}"\\x\n', max_size=60))
+def test_nesting_depth_is_that_of_a_reader_on_crafted_text(text):
+    assert nn.module._nesting_depth(text) == _depth_by_reading(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.text(alphabet='[]{}"\\x', max_size=8) | st.integers(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+        max_leaves=20,
+    )
+)
+def test_nesting_depth_of_real_json_is_its_depth(document):
+    def depth(x):
+        # iteratively: the deepest list or dict
+        deepest, stack = 0, [(x, 0)]
+        while stack:
+            item, level = stack.pop()
+            if isinstance(item, (list, dict)):
+                level += 1
+                deepest = max(deepest, level)
+                stack.extend(
+                    (child, level) for child in (item.values() if isinstance(item, dict) else item)
+                )
+        return deepest
+
+    assert nn.module._nesting_depth(json.dumps(document)) == depth(document)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x" + '\\"' * 40000,  # the issue's 80 kB: 32 s before
+        '"' + '\\"' * 40000,
+        '["' + "\\" * 40001 + '"]',
+        '"' * 40001,
+        '["' + '\\"[' * 30000,
+    ],
+)
+def test_a_malformed_file_of_escaped_quotes_is_rejected_with_value_error(model, tmp_path, text):
+    with pytest.raises(ValueError, match="not a chainrule model file"):
+        nn.MLP.load(write(tmp_path, text))
+
+
+def test_the_nesting_check_takes_time_linear_in_the_size_of_the_file():
+    # quadratic, 4 times the text takes 16 times as long; linear, 4 times. Each figure is
+    # the best of 5 runs, so a busy machine does not decide it
+    def best_time(n):
+        text = "x" + '\\"' * n
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            nn.module._nesting_depth(text)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    small, large = best_time(4000), best_time(16000)
+    assert large < 8 * small + 0.02, (small, large)
