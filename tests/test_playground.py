@@ -245,6 +245,16 @@ def test_training_reaches_full_accuracy_and_pause_stops(playground: Session) -> 
     wait_until(lambda: panel_figures(page)[0] == 0, 10)
 
 
+def test_panel_code_runs_in_the_editor(playground: Session) -> None:
+    page = playground.page
+    page.click("[data-action=copy-code]")
+    assert page.locator("[data-role=editor]").inner_text().count("nn.fit(") == 1
+    page.keyboard.press(f"{MODIFIER}+Enter")
+    line = page.locator("[data-role=output]", has_text="epoch 100: loss")
+    line.wait_for(timeout=120_000)
+    assert re.search(r"epoch 100: loss \d\.\d{4}, accuracy 100\.0%", playground.output())
+
+
 def test_panel_rejects_bad_settings(playground: Session) -> None:
     train = playground.page.locator("[data-role=train]")
     train.locator("[data-field=hidden]").fill("16,x")

@@ -188,13 +188,16 @@ def training_code(settings_json: str) -> str:
         "import nn\n"
         "\n"
         f"X, y = nn.datasets.{make}\n"
-        f'model = nn.MLP(2, [{sizes}], activation="{activation}", seed=0, init="pytorch")\n'
+        f'model = nn.MLP(2, [{sizes}], activation="{activation}", seed=0,\n'
+        '               init="pytorch")\n'
         f"optimizer = {make_optimizer}\n"
-        "# one epoch per call, as the panel runs it (it redraws after each)\n"
+        "# one epoch per fit call, as the panel runs it\n"
         "for epoch in range(1, 101):\n"
-        f'    history = nn.fit(model, X, y, loss="{loss}", optimizer=optimizer, epochs=1,\n'
-        f"                     batch_size={BATCH_SIZE}, seed=epoch)\n"
-        "print(f\"epoch {epoch}: loss {history['loss'][-1]:.4f}\")\n"
+        f'    nn.fit(model, X, y, loss="{loss}", optimizer=optimizer,\n'
+        f"           epochs=1, batch_size={BATCH_SIZE}, seed=epoch)\n"
+        "# the loss and accuracy of the weights now, over the training set\n"
+        f'loss, accuracy = nn.train.evaluate(model, X, y, "{loss}")\n'
+        'print(f"epoch {epoch}: loss {loss:.4f}, accuracy {accuracy:.1%}")\n'
     )
 
 
