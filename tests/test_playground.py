@@ -215,7 +215,7 @@ def test_training_reaches_full_accuracy_and_pause_stops(playground: Session) -> 
     wait_until(lambda: panel_figures(page)[2] - frames_before >= 5, 30)
     assert train.get_attribute("data-state") == "training"
     train.locator("[data-action=pause]").click()
-    wait_until(lambda: train.get_attribute("data-state") == "paused", 5)
+    wait_until(lambda: train.get_attribute("data-state") == "paused", 2)  # at once
     epoch, accuracy, frames = panel_figures(page)
     time.sleep(1.5)
     assert panel_figures(page) == (epoch, accuracy, frames), "training went on after Pause"
