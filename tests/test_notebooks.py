@@ -11,6 +11,8 @@ Exercises are code cells tagged `exercise` whose metadata names them (`"exercise
 whole cell, solved) and two or more `# %% wrong: NAME` sections (plausible mistakes, each a
 different one). A checker prints a line starting "Correct:" or "Not yet:" (followed by its
 hint); different mistakes get different hints, and no hint quotes a line of the solution.
+The checkers, and the answers they compute, are imported from `nn.course`, never written in
+a notebook (tests/test_class_copies.py checks the copies a teacher hands out).
 
 Every notebook ends, after its final assert cell, with a Markdown recap: what was built,
 what to remember, and two or three questions to think about.
