@@ -347,13 +347,9 @@ def _run_node(script: str, source: str, fmt: str) -> bytes:
 def _sample_pages() -> list[str]:
     """A player page and a training replay made by this checkout's engine and nn: their
     inline code is the same for every graph and run (the data are JSON, not code)."""
-    import importlib
-
     import engine
+    import engine.draw
     import nn
-
-    # the module, not the function `engine.player` that the package exports in its place
-    player_module = importlib.import_module("engine.player")
 
     x = engine.Value(2.0, label="x")
     y = (x * 3.0).tanh()
@@ -362,28 +358,14 @@ def _sample_pages() -> list[str]:
         # the Graphviz WebAssembly build the page uses, run by node
         return _run_node(_VIZ_SCRIPT, source, fmt)
 
-    set_layout_engine = getattr(engine.draw, "set_layout_engine", None)
-    if set_layout_engine is not None:
-        set_layout_engine(layout)  # this process ends after the build
-        player_page = player_module.player(y).html
-    else:  # an engine from before set_layout_engine
-        player_module.render = lambda graph, fmt="svg", timeout=None: layout(graph.source, fmt)
-        player_page = player_module.player(y).html
-    pages = [player_page]
-    try:
-        X, labels = nn.datasets.make_moons(10, noise=0.1, seed=0)
-        model = nn.MLP(2, [3, 1], seed=0)
-        recorder = nn.Snapshots(model, X, labels, loss="bce")
-        history = nn.fit(model, X, labels, loss="bce", epochs=2, callbacks=[recorder])
-        report = nn.training_report(model, X, labels, history, snapshots=recorder.snapshots)
-        pages.append(report.html)
-    except Exception as error:  # noqa: BLE001 - the playground works without it
-        print(
-            "playground build: warning: could not make a sample training replay "
-            f"({type(error).__name__}: {error}); a replay shown in the playground will be "
-            "blocked by its Content-Security-Policy",
-            file=sys.stderr,
-        )
+    engine.draw.set_layout_engine(layout)  # this process ends after the build
+    pages = [engine.player(y).html]
+    X, labels = nn.datasets.make_moons(10, noise=0.1, seed=0)
+    model = nn.MLP(2, [3, 1], seed=0)
+    recorder = nn.Snapshots(model, X, labels, loss="bce")
+    history = nn.fit(model, X, labels, loss="bce", epochs=2, callbacks=[recorder])
+    report = nn.training_report(model, X, labels, history, snapshots=recorder.snapshots)
+    pages.append(report.html)
     return pages
 
 

@@ -268,6 +268,18 @@ def test_panel_rejects_bad_settings(playground: Session) -> None:
     wait_until(lambda: "nn.MLP(2, [8, 1]" in code.inner_text(), 10)
 
 
+def test_training_replay_appears(playground: Session) -> None:
+    page = playground.page
+    page.select_option("select[data-role=examples]", index=3)
+    page.locator("[data-role=output]", has_text="after 40 epochs").wait_for(timeout=120_000)
+    assert "after 40 epochs: accuracy 100%" in playground.output()
+    replay = page.frame_locator("[data-role=output] iframe")
+    slider = replay.locator("input[type=range][data-role=epoch]")
+    slider.wait_for(timeout=30_000)
+    assert int(str(slider.get_attribute("max"))) > 40  # dense snapshots in the first epochs
+    assert replay.locator("[data-field=accuracy]").inner_text() == "100.0%"
+
+
 def test_no_request_leaves_the_site_and_no_console_errors(playground: Session) -> None:
     assert playground.requests, "no requests were recorded"
     foreign = [url for url in playground.requests if not url.startswith(playground.url)]

@@ -12,8 +12,8 @@ lines only: the frames inside the playground, the engine or the standard library
 left out, since the learner cannot act on them.
 
 `Trainer` is the training panel: one `nn.fit` call per epoch (so that the worker can
-answer Pause between two calls), and after each a snapshot of the parameters for the
-page to draw.
+answer Pause between two calls), with an `nn.Snapshots` recorder that streams snapshots
+of the parameters to the page as they are taken.
 """
 
 from __future__ import annotations
@@ -46,38 +46,9 @@ def setup(layout: Callable[[str, str], str], emit: Callable[[str, str], None]) -
             raise ValueError(f"the playground draws SVG only, not {fmt!r}")
         return str(layout(dot_source, fmt)).encode("utf-8")
 
-    set_layout_engine = getattr(engine.draw, "set_layout_engine", None)
-    if set_layout_engine is not None:
-        set_layout_engine(layout_bytes)
-    else:
-        _patch_rendering(layout_bytes)
+    # every drawing, draw_dot's display and engine.player lay graphs out through it
+    engine.draw.set_layout_engine(layout_bytes)
     reset_namespace()
-
-
-def _patch_rendering(layout_bytes: Callable[[str, str], bytes]) -> None:
-    """Without `engine.draw.set_layout_engine` (older engines): route the two places that
-    start the `dot` program, `engine.draw.render` and graphviz's `pipe`, to the browser's
-    Graphviz."""
-    import importlib
-
-    import graphviz
-
-    import engine.draw
-
-    # the module, not the function `engine.player` that the package exports in its place
-    player_module = importlib.import_module("engine.player")
-
-    def render(graph: Any, format: str = "svg", timeout: float | None = None) -> bytes:  # noqa: A002
-        return layout_bytes(graph.source, format)
-
-    def pipe(self: Any, format: str | None = None, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
-        picture = layout_bytes(self.source, format or self.format)
-        return picture.decode("utf-8") if kwargs.get("encoding") else picture
-
-    engine.draw.render = render  # type: ignore[assignment]
-    player_module.render = render
-    graphviz.Digraph.pipe = pipe
-    graphviz.Source.pipe = pipe
 
 
 def reset_namespace() -> None:
