@@ -46,8 +46,9 @@ COURSE = [
     "10_why_chainrule_differs",
 ]
 
-# seconds per cell; the whole file runs in about 110 s on two shared cores (each notebook
-# twice: top to bottom, then with the exercise answers; digits: ~35 s a run)
+# seconds per cell; the whole file ran in 45 s on 2026-12-06 on two cores shared with other
+# jobs (load ~3; 96 tests: each notebook twice, top to bottom, then with the exercise
+# answers; 07 and 08 take ~13 s and ~11 s a run); tests/test_class_copies.py adds ~10 s
 CELL_TIMEOUT = 240
 
 nbformat = pytest.importorskip("nbformat")
