@@ -295,7 +295,7 @@ function BoundaryPanel(box) {
     // within the first epochs a snapshot comes every few steps: epoch 0.25 is a quarter
     const epoch = snapshot.epoch;
     field("epoch").textContent = Number.isInteger(epoch) ? String(epoch) : epoch.toFixed(2);
-    field("loss").textContent = snapshot.loss.toFixed(4);
+    field("loss").textContent = formatLoss(snapshot.loss);
     // the accuracy of exactly the weights drawn, computed here as the boundary is
     field("accuracy").textContent = (100 * correct / data.X.length).toFixed(1) + "%";
     canvas.dataset.step = String(snapshot.step);
@@ -309,5 +309,10 @@ function BoundaryPanel(box) {
     if (text) box.dataset.state = "error";
     else if (box.dataset.state === "error") box.dataset.state = "idle";
   };
+  // as the training printout (nn.train.format_loss): 4 decimals, scientific when far out
+  function formatLoss(x) {
+    const size = Math.abs(x);
+    return x !== 0 && (size < 1e-4 || size >= 1e5) ? x.toExponential(3) : x.toFixed(4);
+  }
   function rgb(hex) { return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); }
 }
