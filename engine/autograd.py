@@ -358,8 +358,8 @@ def grad(
             if rule is not None:
                 # every rule runs, also where no use passed anything back (relu(x) for
                 # x < 0): its gradient is then 0, and 0 * inf is nan, as in backward()
-                g = shadows[node].grad
-                rule(shadows[node], 0.0 if g is _ZERO else g)
+                grad_output = shadows[node].grad
+                rule(shadows[node], 0.0 if grad_output is _ZERO else grad_output)
 
     results: list[Any] = []
     for x in inputs:

@@ -970,12 +970,19 @@ def _power_or_inf(a: float | Value, k: float | Value) -> float | Value:
         try:
             return a**k
         except (ZeroDivisionError, ValueError):
-            power = _power_or_inf(_data(a), _data(k))
-            if not isinstance(k, Value):
-                return _result(power, "**", _pow_constant_exponent_backward, a, None, (), k)
-            if not isinstance(a, Value):
+            power = _ieee_power(_data(a), _data(k))
+            if isinstance(a, Value) and isinstance(k, Value):
+                return _result(power, "**", _pow_backward, a, k)
+            if isinstance(a, Value):
+                return _result(power, "**", _pow_constant_exponent_backward, a, None, (), _data(k))
+            if isinstance(k, Value):
                 return _result(power, "**", _pow_constant_base_backward, k, None, (), a)
-            return _result(power, "**", _pow_backward, a, k)
+    return _ieee_power(_data(a), _data(k))
+
+
+def _ieee_power(a: float, k: float) -> float:
+    """a ** k for floats, with IEEE's inf (0 to a negative power) or nan (a negative base
+    to a fractional power) where the op raises."""
     try:
         return _power(a, k)
     except ZeroDivisionError:

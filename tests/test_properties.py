@@ -177,3 +177,114 @@ def test_hessian_matches_pytorch_on_random_graphs(case) -> None:
     ).tolist()
     for row, expected_row in zip(hessian, expected):
         assert row == pytest.approx(expected_row, rel=1e-7, abs=1e-9)
+
+
+# ---- grad() and backward(): the same numbers, nan and inf included (issue 24) -----------
+
+# Leaves where rules meet 0 * inf, inf - inf and signed zeros
+SPECIAL_LEAVES = st.sampled_from(
+    [0.0, -0.0, math.inf, -math.inf, math.nan, 1.0, -1.5, 0.5, 2.0]
+) | st.floats(-3.0, 3.0)
+
+
+def _sqrt(a: Value) -> Value:
+    # sqrt where it has a value (its derivative is inf at 0 and -inf at -0.0), else of -a
+    return a.sqrt() if not a.data < 0.0 else (-a).sqrt()
+
+
+# Ops that never raise on any input, nan and inf included (a branch on the data keeps the
+# domain ops inside their domain); number operands make constants on every path
+EVERYWHERE_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b if b.data != 0.0 else a * 3.0,
+    "neg": lambda a, b: -a,
+    "relu": lambda a, b: a.relu(),
+    "abs": lambda a, b: abs(a),
+    "leaky_relu": lambda a, b: a.leaky_relu(0.1),
+    "tanh": lambda a, b: a.tanh(),
+    "sigmoid": lambda a, b: a.sigmoid(),
+    "softplus": lambda a, b: a.softplus(),
+    "exp": lambda a, b: a.exp(),
+    "sin": lambda a, b: a.sin(),
+    "cos": lambda a, b: b.cos(),
+    "log": lambda a, b: a.log() if not a.data <= 0.0 else 2.0 - a,
+    "sqrt": lambda a, b: _sqrt(a),
+    "sqrt(a*b)": lambda a, b: _sqrt(a * b),
+    "a ** 2": lambda a, b: a**2,
+    "a ** 0.5": lambda a, b: abs(a) ** 0.5,
+    "a ** -1": lambda a, b: a**-1 if a.data != 0.0 else a,
+    "2 ** a": lambda a, b: 2.0**a,
+    "a ** b": lambda a, b: a**b if a.data > 0.0 else a**2.0,
+    "dot": lambda a, b: engine.dot([a, b], [b, 2.0], a),
+    "sum": lambda a, b: engine.sum([a, 1.0, b, a]),
+}
+
+
+@st.composite
+def special_programs(draw: Any, max_steps: int = 10) -> tuple[Program, list[float]]:
+    program, _ = draw(programs(EVERYWHERE_OPS, max_steps))
+    point = draw(st.lists(SPECIAL_LEAVES, min_size=N_INPUTS, max_size=N_INPUTS))
+    return program, point
+
+
+def _same_number(a: float, b: float) -> bool:
+    """The same float: nan where nan, the same inf, even the same sign of zero."""
+    return repr(float(a)) == repr(float(b))
+
+
+def _equal(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+SPECIAL_SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@SPECIAL_SETTINGS
+@given(special_programs())
+def test_grad_and_backward_give_the_same_numbers_with_nan_inf_and_signed_zeros(case) -> None:
+    program, point = case
+    xs = [Value(x) for x in point]
+    out = run(program, xs, EVERYWHERE_OPS)
+    from_grad = engine.grad(out, xs)
+    recorded = engine.grad(out, xs, create_graph=True)
+    out.backward()
+    from_backward = [x.grad for x in xs]
+    assert all(_same_number(g, b) for g, b in zip(from_grad, from_backward)), (
+        from_grad,
+        from_backward,
+    )
+    assert all(_equal(r.data, b) for r, b in zip(recorded, from_backward))
+
+
+@SPECIAL_SETTINGS
+@given(special_programs())
+def test_jacobian_is_backward_of_each_output_with_nan_and_inf(case) -> None:
+    program, point = case
+
+    def f(*xs: Value) -> list[Value]:
+        registers = list(xs)
+        for name, i, j in program:
+            registers.append(EVERYWHERE_OPS[name](registers[i], registers[j]))
+        return [registers[-1], registers[-2]]  # two outputs: two rows
+
+    rows = engine.jacobian(f, point)
+    for k in range(2):
+        xs = [Value(x) for x in point]
+        f(*xs)[k].backward()
+        assert all(_same_number(j, x.grad) for j, x in zip(rows[k], xs)), (k, rows[k])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(special_programs(max_steps=6))
+def test_hessian_is_backward_of_each_recorded_gradient_with_nan_and_inf(case) -> None:
+    program, point = case
+    hessian = engine.hessian(lambda *xs: run(program, list(xs), EVERYWHERE_OPS), point)
+    for i in range(N_INPUTS):
+        xs = [Value(x) for x in point]
+        first = engine.grad(run(program, xs, EVERYWHERE_OPS), xs, create_graph=True)
+        first[i].backward()
+        assert all(_same_number(h, x.grad) for h, x in zip(hessian[i], xs)), (i, hessian[i])
