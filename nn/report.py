@@ -16,7 +16,9 @@ epoch), `display` (the figures as the training printout formats them), and the p
 running means in `history`. A small script with no library recomputes the network's
 forward pass in the browser to paint the decision boundary, one activation map per hidden
 neuron, and the class probabilities under the pointer, so the file needs nothing but a
-browser.
+browser. The forward pass, the classes and the painting of the plane are nn/boundary.js,
+inlined here (`boundary_script()`) and loaded as a file by the playground's training panel,
+so both pages draw a boundary with the same code.
 
 DOM contract (SPEC.md): `input[type=range][data-role=epoch]` picks the snapshot (its value
 is the snapshot's index, its `aria-valuetext` the epoch); `[data-field=epoch]`,
@@ -35,6 +37,7 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
+from importlib import resources
 
 from engine.files import write_atomic
 from nn.module import MLP
@@ -176,8 +179,18 @@ def training_report(
     payload = payload.replace("<", "\\u003c")
     page_title = html.escape(f"Training replay: {title}" if title else "Training replay")
     # one pass: a title holding "%DATA%" stays text
-    values = {"TITLE": page_title, "DATA": payload}
-    return Report(re.sub(r"%(TITLE|DATA)%", lambda m: values[m.group(1)], _PAGE))
+    values = {"TITLE": page_title, "DATA": payload, "BOUNDARY": boundary_script()}
+    return Report(re.sub(r"%(TITLE|DATA|BOUNDARY)%", lambda m: values[m.group(1)], _PAGE))
+
+
+def boundary_script() -> str:
+    """nn/boundary.js, the drawing of the decision boundary that this page inlines and the
+    playground's training panel loads: the same file, byte for byte."""
+    script = resources.files("nn").joinpath("boundary.js").read_text(encoding="utf-8")
+    # inlined in <script>, a "</script" inside would end the element early
+    if "</script" in script.lower():
+        raise ValueError("nn/boundary.js holds '</script', which would end the page's script")
+    return script
 
 
 def _points(points: Sequence[Sequence[float]], labels: Sequence[int]) -> dict[str, list[object]]:
@@ -344,6 +357,8 @@ _PAGE = r"""<!DOCTYPE html>
 
 <script type="application/json" id="chainrule-run">%DATA%</script>
 <script>
+%BOUNDARY%</script>
+<script>
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("chainrule-run").textContent);
@@ -361,127 +376,23 @@ _PAGE = r"""<!DOCTYPE html>
   const sizes = [data.model.nin].concat(data.model.nouts);
   const oneOutput = sizes[sizes.length - 1] === 1;
 
-  // ---- the network, as the engine computes it: dot, then the activation ----
-  const ACT = {
-    relu: (a) => (a > 0 ? a : 0),
-    tanh: Math.tanh,
-    sigmoid: (a) => 0.5 * (1 + Math.tanh(0.5 * a)),
-    linear: (a) => a,
-  };
+  // ---- the network and the plane: nn/boundary.js, the playground's drawing too ----
+  const B = ChainruleBoundary;
+  // hidden layers use the model's activation, the output layer none
   const activations = sizes.slice(1).map((_, l) =>
     l === sizes.length - 2 ? "linear" : data.model.activation);
-  // parameter names as nn's state_dict writes them: layer by layer, neuron by neuron
-  function unpack(parameters) {
-    const layers = [];
-    for (let l = 0; l + 1 < sizes.length; l++) {
-      const neurons = [];
-      for (let j = 0; j < sizes[l + 1]; j++) {
-        const name = "layers." + l + ".neurons." + j + ".";
-        const w = [];
-        for (let i = 0; i < sizes[l]; i++) w.push(parameters[name + "w." + i]);
-        neurons.push({ w: w, b: parameters[name + "b"], name: name });
-      }
-      layers.push(neurons);
-    }
-    return layers;
-  }
-  const networks = snapshots.map((s) => unpack(s.parameters));
-  // every layer's outputs for the input x
-  function forwardAll(layers, x) {
-    const outs = [];
-    let h = x;
-    layers.forEach((neurons, l) => {
-      const act = ACT[activations[l]];
-      h = neurons.map((n) => {
-        let s = n.b;
-        for (let i = 0; i < h.length; i++) s += n.w[i] * h[i];
-        return act(s);
-      });
-      outs.push(h);
-    });
-    return outs;
-  }
-  const forward = (layers, x) => { const o = forwardAll(layers, x); return o[o.length - 1]; };
-  // class and confidence (0 at a tie, 1 when sure): one output is a score, class 1 when
-  // > 0; several are per-class scores, the largest wins
-  function probabilities(out) {
-    if (oneOutput) {
-      const p = 0.5 * (1 + Math.tanh(0.5 * out[0]));
-      return [1 - p, p];
-    }
-    const m = Math.max(...out);
-    const e = out.map((o) => Math.exp(o - m));
-    const total = e.reduce((a, b) => a + b, 0);
-    return e.map((v) => v / total);
-  }
-  function classify(out) {
-    if (oneOutput) {
-      const p = 0.5 * (1 + Math.tanh(0.5 * out[0]));
-      return [out[0] > 0 ? 1 : 0, Math.abs(2 * p - 1)];
-    }
-    let best = 0;
-    for (let i = 1; i < out.length; i++) if (out[i] > out[best]) best = i;
-    const p = probabilities(out), k = out.length;
-    return [best, (p[best] - 1 / k) / (1 - 1 / k)];
-  }
-
-  // ---- the plane: extent from every point, 10% padding, one unit as long across as up ----
-  const allPoints = data.train.X.concat(data.test ? data.test.X : []);
-  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (const [a, b] of allPoints) {
-    x0 = Math.min(x0, a); x1 = Math.max(x1, a); y0 = Math.min(y0, b); y1 = Math.max(y1, b);
-  }
-  // halves: the span of huge coordinates must not overflow to Infinity
-  const half = Math.min(Math.max(x1 / 2 - x0 / 2, y1 / 2 - y0 / 2) * 1.1 + 0.05, 8e307);
-  const cx = x0 / 2 + x1 / 2, cy = y0 / 2 + y1 / 2;
-  [x0, x1, y0, y1] = [cx - half, cx + half, cy - half, cy + half];
+  // networks[i].layers[l][j] = {w, b, name}: snapshot i's weights, by state_dict name
+  const networks = snapshots.map((s) => new B.Network(sizes, activations, s.parameters));
   const canvas = $("canvas[data-role=boundary]");
-  const ctx = canvas.getContext("2d");
-  const W = canvas.width, H = canvas.height, CELL = 4;
-  const toPx = (a, b) => [((a - cx) / half + 1) * W / 2, (1 - (b - cy) / half) * H / 2];
-  const fromPx = (px, py) => [cx + (px / W * 2 - 1) * half, cy + (1 - py / H * 2) * half];
-  function rgb(hex) { return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); }
-  const RGB = COLORS.map(rgb);
-  const classColor = (c) => COLORS[c % COLORS.length];
-
-  // the plane is computed at one point per CELL x CELL pixels and scaled up smoothly:
-  // a sixteenth of the forward passes, and no staircase along the boundary
-  const grid = document.createElement("canvas");
-  grid.width = W / CELL; grid.height = H / CELL;
-  const gridCtx = grid.getContext("2d");
+  const W = canvas.width, H = canvas.height;
+  const plane = new B.Plane(data.train.X.concat(data.test ? data.test.X : []), W, H);
+  const toPx = (a, b) => plane.toPx(a, b), fromPx = (px, py) => plane.fromPx(px, py);
+  const boundary = new B.BoundaryCanvas(canvas, plane, COLORS);
+  const rgb = B.rgb;
   const MAP = 22;  // the neuron maps are MAP x MAP samples of the plane
 
   function drawBoundary(index) {
-    const net = networks[index];
-    const image = gridCtx.createImageData(grid.width, grid.height);
-    for (let gy = 0; gy < grid.height; gy++) {
-      for (let gx = 0; gx < grid.width; gx++) {
-        const [a, b] = fromPx((gx + 0.5) * CELL, (gy + 0.5) * CELL);
-        const [c, confidence] = classify(forward(net, [a, b]));
-        const alpha = 0.15 + 0.45 * (isFinite(confidence) ? confidence : 1);
-        const color = RGB[c % RGB.length];
-        const o = 4 * (gy * grid.width + gx);
-        for (let k = 0; k < 3; k++) image.data[o + k] = Math.round(255 + (color[k] - 255) * alpha);
-        image.data[o + 3] = 255;
-      }
-    }
-    gridCtx.putImageData(image, 0, 0);
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(grid, 0, 0, W, H);
-    if (data.test && testBox.checked) {
-      data.test.X.forEach(([a, b], i) => {
-        const [px, py] = toPx(a, b);
-        ctx.beginPath(); ctx.arc(px, py, 3, 0, 2 * Math.PI);
-        ctx.strokeStyle = classColor(data.test.y[i]); ctx.lineWidth = 1.5;
-        ctx.stroke();
-      });
-    }
-    data.train.X.forEach(([a, b], i) => {
-      const [px, py] = toPx(a, b);
-      ctx.beginPath(); ctx.arc(px, py, 4, 0, 2 * Math.PI);
-      ctx.fillStyle = classColor(data.train.y[i]); ctx.fill();
-      ctx.strokeStyle = "#222"; ctx.lineWidth = 0.8; ctx.stroke();
-    });
+    boundary.draw(networks[index], data.train, data.test && testBox.checked ? data.test : null);
   }
 
   // ---- one small map per hidden neuron: its output over the plane ----
@@ -512,7 +423,7 @@ _PAGE = r"""<!DOCTYPE html>
     for (let gy = 0; gy < MAP; gy++) {
       for (let gx = 0; gx < MAP; gx++) {
         const [a, b] = fromPx((gx + 0.5) / MAP * W, (gy + 0.5) / MAP * H);
-        const outs = forwardAll(net, [a, b]);
+        const outs = net.forwardAll([a, b]);
         maps.forEach(([l, j], k) => { values[k][gy * MAP + gx] = outs[l][j]; });
       }
     }
@@ -614,12 +525,12 @@ _PAGE = r"""<!DOCTYPE html>
     return (NH - 14) / 2 + (j - (n - 1) / 2) * gap;
   };
   let maxAbs = 1e-12;
-  for (const layers of networks) for (const neurons of layers) for (const n of neurons) {
+  for (const network of networks) for (const neurons of network.layers) for (const n of neurons) {
     for (const w of n.w) maxAbs = Math.max(maxAbs, Math.abs(w));
   }
   const edges = [];
   const edgeGroup = el("g", {}, net), hitGroup = el("g", {}, net);
-  networks[0].forEach((neurons, l) => {
+  networks[0].layers.forEach((neurons, l) => {
     neurons.forEach((n, j) => {
       n.w.forEach((_, i) => {
         const ends = { x1: nodeX(l), y1: nodeY(l, i), x2: nodeX(l + 1), y2: nodeY(l + 1, j) };
@@ -647,7 +558,7 @@ _PAGE = r"""<!DOCTYPE html>
                  fill: "#555" }, net).textContent = label;
   });
   function drawNetwork(index) {
-    const layers = networks[index];
+    const layers = networks[index].layers;
     for (const [l, j, i, line] of edges) {
       const w = layers[l][j].w[i], size = Math.sqrt(Math.min(1, Math.abs(w) / maxAbs));
       line.setAttribute("stroke", w >= 0 ? POSITIVE : NEGATIVE);
@@ -678,7 +589,7 @@ _PAGE = r"""<!DOCTYPE html>
   }
   function outputText(out) {
     if (data.loss === "bce" || data.loss === "ce") {
-      return probabilities(out).map((p, c) => "P(class " + c + ") = " + p.toFixed(3)).join("\n");
+      return B.probabilities(out).map((p, c) => "P(class " + c + ") = " + p.toFixed(3)).join("\n");
     }
     // hinge and mse outputs are scores, not probabilities
     if (oneOutput) return "score " + number(out[0]) + " (class 1 when > 0)";
@@ -703,16 +614,16 @@ _PAGE = r"""<!DOCTYPE html>
       const [kind, p, label] = best;
       showTip(event, kind + " (" + p[0].toFixed(3) + ", " + p[1].toFixed(3) + "), class " +
               label + "\n" +
-              outputText(forward(net, p)));
+              outputText(net.forward(p)));
     } else {
       const [a, b] = fromPx(px, py);
       showTip(event, "at (" + a.toFixed(2) + ", " + b.toFixed(2) + ")\n" +
-              outputText(forward(net, [a, b])));
+              outputText(net.forward([a, b])));
     }
   });
   canvas.addEventListener("mouseleave", hideTip);
   net.addEventListener("mouseover", (event) => {
-    const target = event.target, layers = networks[Number(slider.value)];
+    const target = event.target, layers = networks[Number(slider.value)].layers;
     if (!target.dataset || target.dataset.layer === undefined) return;
     const l = Number(target.dataset.layer), j = Number(target.dataset.neuron);
     if (target.dataset.input !== undefined) {
@@ -737,7 +648,7 @@ _PAGE = r"""<!DOCTYPE html>
     const px = (event.clientX - box.left) / box.width * W;
     const py = (event.clientY - box.top) / box.height * H;
     const [a, b] = fromPx(px, py);
-    const outs = forwardAll(networks[Number(slider.value)], [a, b]);
+    const outs = networks[Number(slider.value)].forwardAll([a, b]);
     showTip(event, nodeName(l, j) + "\noutput at (" + a.toFixed(2) + ", " + b.toFixed(2) +
             ") = " + number(outs[l - 1][j]) + (Number(map.dataset.max) <= 1e-12
               ? "\nzero everywhere on this plane" : "\nlargest on the map: " +
@@ -787,13 +698,7 @@ _PAGE = r"""<!DOCTYPE html>
   } else {
     testBox.checked = true;
   }
-  const legend = $("[data-role=class-legend]");
-  for (let c = 0; c < data.classes; c++) {
-    const swatch = document.createElement("span");
-    swatch.className = "swatch"; swatch.style.background = classColor(c);
-    legend.appendChild(swatch);
-    legend.appendChild(document.createTextNode("class " + c));
-  }
+  B.legend($("[data-role=class-legend]"), data.classes, COLORS);
   $("[data-role=point-legend]").textContent = "Shade: the class predicted, stronger where the " +
     "model is surer. Filled dots: training points" + (data.test ? "; rings: test points." : ".");
 

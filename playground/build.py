@@ -8,10 +8,11 @@
 2. The chainrule wheel, built from this checkout (`pip wheel --no-deps`), and graphviz's
    pure-Python wheel (`pip download`, checked against the sha256 below). The worker
    unpacks both into Pyodide's site-packages: no micropip, no index, no network.
-3. dist/: the page and its scripts (playground/src/), only the runtime files the page
-   loads, the wheels, examples.json, manifest.json, the service worker with the list of
-   files to keep offline, and the Content-Security-Policy (in index.html's <meta>, and in
-   csp.txt for `chainrule playground` to send as a header).
+3. dist/: the page and its scripts (playground/src/, and nn/boundary.js, the training
+   replay's drawing of the decision boundary, which the panel uses as it is), only the
+   runtime files the page loads, the wheels, examples.json, manifest.json, the service
+   worker with the list of files to keep offline, and the Content-Security-Policy (in
+   index.html's <meta>, and in csp.txt for `chainrule playground` to send as a header).
 
 The policy allows this origin only: 'self', 'wasm-unsafe-eval' for WebAssembly, and the
 sha256 of each inline script and style element of the pages chainrule makes (engine.player
@@ -62,6 +63,9 @@ RUNTIME_FILES = [
     ("codemirror", "LICENSE", "codemirror/LICENSE"),
 ]
 PAGE_FILES = ["index.html", "app.js", "style.css", "worker.js", "runtime.py", "favicon.svg"]
+# nn/boundary.js: the decision boundary's drawing, which nn/report.py inlines into the
+# training replay; the panel loads the same file, copied into dist/ unchanged
+BOUNDARY_SCRIPT = "boundary.js"
 
 
 class BuildError(Exception):
@@ -115,6 +119,8 @@ def build(quiet: bool = False) -> dict[str, int]:
             for name in PAGE_FILES:
                 if name != "index.html":
                     _copy(SRC / name, new / name)
+            # the training panel draws with the replay's own script, from the wheel's source
+            _copy(scratch_source / "nn" / BOUNDARY_SCRIPT, new / BOUNDARY_SCRIPT)
             _write(new / "examples.json", json.dumps(_examples(), indent=1))
             wheels = [chainrule_wheel.name, graphviz_wheel.name]
             _write(new / "manifest.json", json.dumps({"wheels": wheels}, indent=1))

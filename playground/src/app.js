@@ -3,8 +3,9 @@
 // Python runs in worker.js (a Web Worker), so this page stays responsive while code runs
 // or a network trains. The page sends it code and the panel's settings; it answers with
 // printed lines, output items (a page for a sandboxed iframe, an SVG, a traceback) and,
-// while training, one snapshot of the parameters per epoch, from which this script
-// paints the decision boundary and computes the accuracy of exactly those weights.
+// while training, snapshots of the parameters (several per epoch at first), from which
+// the panel paints the decision boundary with nn/boundary.js (the training replay's own
+// drawing, loaded before this script) and computes the accuracy of exactly those weights.
 "use strict";
 
 (function () {
@@ -127,9 +128,9 @@
       const parsed = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
       const box = document.createElement("div");
       box.dataset.kind = "svg";
-      if (parsed.nodeName === "svg") box.appendChild(document.importNode(parsed, true));
-      else box.textContent = "(this SVG could not be read)";
       output.appendChild(box);
+      if (parsed.nodeName === "svg") showDrawing(box, document.importNode(parsed, true));
+      else box.textContent = "(this SVG could not be read)";
     } else {
       const block = document.createElement("pre");
       block.dataset.kind = kind; // "text" or "error"
@@ -137,6 +138,36 @@
       output.appendChild(block);
     }
   }
+
+  // A drawing (draw_dot's SVG) is scaled down to the output's width, so a phone shows all
+  // of it without scrolling sideways; "Full size" shows it at its own size in a box that
+  // scrolls. The button appears only when the drawing is wider than the output.
+  function showDrawing(box, svg) {
+    const toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.dataset.action = "full-size";
+    toggle.setAttribute("aria-pressed", "false");
+    toggle.textContent = "Full size";
+    toggle.addEventListener("click", () => {
+      const full = !box.classList.contains("full-size");
+      box.classList.toggle("full-size", full);
+      toggle.setAttribute("aria-pressed", String(full));
+      toggle.textContent = full ? "Fit to width" : "Full size";
+    });
+    box.append(toggle, svg);
+    fitButton(box);
+  }
+  // its own width (Graphviz writes it in pt; baseVal gives it in CSS px)
+  function fitButton(box) {
+    const svg = box.querySelector("svg"), toggle = box.querySelector("[data-action=full-size]");
+    toggle.hidden = !(svg.width.baseVal.value > box.clientWidth + 0.5);
+    if (toggle.hidden && box.classList.contains("full-size")) toggle.click();
+  }
+  window.addEventListener("resize", () => {
+    output.querySelectorAll("div[data-kind=svg]").forEach((box) => {
+      if (box.querySelector("[data-action=full-size]")) fitButton(box);
+    });
+  });
 
   // ---- examples ----
   fetch("examples.json").then((r) => r.json()).then((examples) => {
@@ -187,117 +218,44 @@
   });
 })();
 
-// The decision boundary of a snapshot: the network's forward pass recomputed here from
-// the snapshot's weights (as the engine computes it: dot, then the activation), on a grid
-// of the plane, with the training points on top.
+// The training panel's picture and figures. The drawing is nn/boundary.js (the global
+// ChainruleBoundary), the very file the training replay inlines: the forward pass from the
+// snapshot's weights, the class of each point of the plane, the painting, the legend.
 function BoundaryPanel(box) {
-  const COLORS = ["#e8710a", "#0877bd", "#1a9850"];
-  const ACT = {
-    relu: (a) => (a > 0 ? a : 0),
-    tanh: Math.tanh,
-    sigmoid: (a) => 0.5 * (1 + Math.tanh(0.5 * a)),
-    linear: (a) => a,
-  };
+  const B = ChainruleBoundary;
   const canvas = box.querySelector("[data-role=boundary]");
-  const ctx = canvas.getContext("2d");
-  const W = canvas.width, H = canvas.height, CELL = 4;
-  const grid = document.createElement("canvas");
-  grid.width = W / CELL; grid.height = H / CELL;
-  const gridCtx = grid.getContext("2d");
   const field = (name) => box.querySelector(`[data-field=${name}]`);
   const message = box.querySelector("[data-role=train-message]");
-  let data = null, extent = null;
+  let data = null, points = null, names = null, boundary = null;
 
   this.setData = (d) => {
     data = d;
-    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-    for (const [a, b] of data.X) {
-      x0 = Math.min(x0, a); x1 = Math.max(x1, a); y0 = Math.min(y0, b); y1 = Math.max(y1, b);
-    }
-    // 10% padding, and one unit as long across as up
-    const span = 1.2 * Math.max(x1 - x0, y1 - y0) + 0.2, cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
-    extent = [cx - span / 2, cx + span / 2, cy - span / 2, cy + span / 2];
-    const legend = box.querySelector("[data-role=class-legend]");
-    legend.replaceChildren();
-    for (let c = 0; c < data.classes; c++) {
-      const swatch = document.createElement("span");
-      swatch.className = "swatch swatch-" + c;
-      legend.append(swatch, "class " + c + " ");
-    }
+    points = { X: data.X, y: data.y };
+    // a snapshot's weights come in the state_dict's order: these are their names
+    names = B.parameterNames(data.sizes);
+    boundary = new B.BoundaryCanvas(canvas, new B.Plane(data.X, canvas.width, canvas.height));
+    B.legend(box.querySelector("[data-role=class-legend]"), data.classes);
   };
-
-  function unpack(flat) {
-    // parameters come layer by layer, neuron by neuron: nin weights, then the bias
-    const layers = [];
-    let k = 0;
-    for (let l = 0; l + 1 < data.sizes.length; l++) {
-      const nin = data.sizes[l], neurons = [];
-      for (let j = 0; j < data.sizes[l + 1]; j++) {
-        neurons.push({ w: flat.slice(k, k + nin), b: flat[k + nin] });
-        k += nin + 1;
-      }
-      layers.push(neurons);
-    }
-    return layers;
-  }
-  function forward(layers, x) {
-    let h = x;
-    layers.forEach((neurons, l) => {
-      const act = ACT[data.activations[l]];
-      h = neurons.map((n) => {
-        let s = n.b;
-        for (let i = 0; i < h.length; i++) s += n.w[i] * h[i];
-        return act(s);
-      });
-    });
-    return h;
-  }
-  // the class (one output: a score, class 1 when > 0; several: the largest) and a
-  // confidence in [0, 1] for the shade
-  function classify(out) {
-    if (out.length === 1) return [out[0] > 0 ? 1 : 0, Math.abs(Math.tanh(0.5 * out[0]))];
-    let best = 0;
-    for (let i = 1; i < out.length; i++) if (out[i] > out[best]) best = i;
-    let total = 0;
-    for (const o of out) total += Math.exp(o - out[best]);
-    return [best, (1 / total - 1 / out.length) / (1 - 1 / out.length)];
-  }
 
   this.draw = (snapshot) => {
     if (data === null) return;
-    const net = unpack(snapshot.weights); // a snapshot's weights are always finite
-    const [x0, x1, y0, y1] = extent;
-    const image = gridCtx.createImageData(grid.width, grid.height);
-    for (let gy = 0; gy < grid.height; gy++) {
-      for (let gx = 0; gx < grid.width; gx++) {
-        const a = x0 + ((gx + 0.5) / grid.width) * (x1 - x0);
-        const b = y1 - ((gy + 0.5) / grid.height) * (y1 - y0);
-        const [c, confidence] = classify(forward(net, [a, b]));
-        const alpha = 0.15 + 0.45 * confidence;
-        const color = rgb(COLORS[c % COLORS.length]);
-        const o = 4 * (gy * grid.width + gx);
-        for (let k = 0; k < 3; k++) image.data[o + k] = Math.round(255 + (color[k] - 255) * alpha);
-        image.data[o + 3] = 255;
-      }
+    if (snapshot.weights.length !== names.length) {
+      this.error("a snapshot has " + snapshot.weights.length + " weights, the network " +
+                 names.length + ": press Reset");
+      return;
     }
-    gridCtx.putImageData(image, 0, 0);
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(grid, 0, 0, W, H);
-    let correct = 0;
-    data.X.forEach(([a, b], i) => {
-      if (classify(forward(net, [a, b]))[0] === data.y[i]) correct++;
-      const px = ((a - x0) / (x1 - x0)) * W, py = (1 - (b - y0) / (y1 - y0)) * H;
-      ctx.beginPath(); ctx.arc(px, py, 3.5, 0, 2 * Math.PI);
-      ctx.fillStyle = COLORS[data.y[i] % COLORS.length]; ctx.fill();
-      ctx.strokeStyle = "#222"; ctx.lineWidth = 0.8; ctx.stroke();
-    });
+    const parameters = {};
+    names.forEach((name, k) => { parameters[name] = snapshot.weights[k]; });
+    // a snapshot's weights are always finite (a diverged run stops before one is sent)
+    const network = new B.Network(data.sizes, data.activations, parameters);
+    boundary.draw(network, points, null);
     canvas.dataset.frame = String(Number(canvas.dataset.frame) + 1);
     // within the first epochs a snapshot comes every few steps: epoch 0.25 is a quarter
     const epoch = snapshot.epoch;
     field("epoch").textContent = Number.isInteger(epoch) ? String(epoch) : epoch.toFixed(2);
     field("loss").textContent = formatLoss(snapshot.loss);
-    // the accuracy of exactly the weights drawn, computed here as the boundary is
-    field("accuracy").textContent = (100 * correct / data.X.length).toFixed(1) + "%";
+    // the accuracy of exactly the weights drawn, by the classes the drawing shows
+    field("accuracy").textContent = (100 * B.accuracy(network, points)).toFixed(1) + "%";
     canvas.dataset.step = String(snapshot.step);
     canvas.dataset.trainAccuracy = String(snapshot.accuracy); // Python's figure, to compare
   };
@@ -314,5 +272,4 @@ function BoundaryPanel(box) {
     const size = Math.abs(x);
     return x !== 0 && (size < 1e-4 || size >= 1e5) ? x.toExponential(3) : x.toFixed(4);
   }
-  function rgb(hex) { return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); }
 }
