@@ -189,7 +189,8 @@ var ChainruleBoundary = (function () {
     });
   };
 
-  // a swatch and "class c" for each class, in `element` (its children replaced)
+  // a swatch and "class c" for each class, in `element` (its children replaced); the
+  // spaces between keep the text "class 0 class 1" for a screen reader or a copy
   function legend(element, classes, colors) {
     colors = colors || COLORS;
     element.replaceChildren();
@@ -197,8 +198,7 @@ var ChainruleBoundary = (function () {
       const swatch = document.createElement("span");
       swatch.className = "swatch";
       swatch.style.background = colors[c % colors.length];
-      element.appendChild(swatch);
-      element.appendChild(document.createTextNode("class " + c));
+      element.append(c ? " " : "", swatch, "class " + c);
     }
   }
 

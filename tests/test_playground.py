@@ -161,6 +161,39 @@ def test_player_appears_and_steps(playground: Session) -> None:
     assert svg.locator("g.node").count() >= 10
 
 
+def test_drawing_fits_a_phone_and_opens_full_size(playground: Session) -> None:
+    # the player example's draw_dot SVG (test_player_appears_and_steps), on a 390 px phone:
+    # scaled to the width, nothing scrolls sideways; Full size shows it as drawn, in a box
+    # that scrolls on its own
+    page = playground.page
+    box = page.locator("[data-role=output] div[data-kind=svg]")
+    svg = box.locator("svg")
+    toggle = box.locator("[data-action=full-size]")
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        natural = float(svg.evaluate("s => s.width.baseVal.value"))
+        assert natural > 390  # the drawing is wider than the phone: the test can fail
+        fitted = svg.bounding_box()
+        assert fitted is not None and fitted["x"] >= 0 and fitted["x"] + fitted["width"] <= 390
+        # scaled, not cut: the whole drawing, its aspect kept
+        assert fitted["width"] < natural
+        ratio = float(svg.evaluate("s => s.height.baseVal.value")) / natural
+        assert fitted["height"] / fitted["width"] == pytest.approx(ratio, rel=0.02)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert toggle.is_visible() and toggle.inner_text() == "Full size"
+        toggle.click()
+        full = svg.bounding_box()
+        assert full is not None and full["width"] == pytest.approx(natural, abs=1)
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert toggle.get_attribute("aria-pressed") == "true"
+        toggle.click()
+        again = svg.bounding_box()
+        assert again is not None and again["width"] == pytest.approx(fitted["width"], abs=1)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+
 def test_error_names_the_learners_line(playground: Session) -> None:
     playground.type_code("from engine import Value\nx = Value(-1.0)\n\ny = x.log()\n")
     error = playground.page.locator("[data-role=output] pre[data-kind=error]")
@@ -243,6 +276,38 @@ def test_training_reaches_full_accuracy_and_pause_stops(playground: Session) -> 
     wait_until(lambda: panel_figures(page)[0] == epoch + 1, 10)
     train.locator("[data-action=reset]").click()
     wait_until(lambda: panel_figures(page)[0] == 0, 10)
+
+
+def test_panel_draws_with_the_replays_own_script(site: Path) -> None:
+    # nn/boundary.js, byte for byte, is what the built site serves and what the training
+    # replay inlines; the page loads it before its own script, which repeats none of it
+    from nn.report import boundary_script
+
+    shared = (PLAYGROUND.parent / "nn" / "boundary.js").read_bytes()
+    assert (site / "boundary.js").read_bytes() == shared
+    assert boundary_script().encode("utf-8") == shared
+    index = (site / "index.html").read_text("utf-8")
+    assert index.index('<script src="boundary.js">') < index.index('<script src="app.js">')
+    app = (site / "app.js").read_text("utf-8")
+    assert "ChainruleBoundary" in app
+    # no forward pass, activation or palette of its own
+    assert not re.search(r"Math\.tanh|Math\.exp|#[0-9a-f]{6}", app, re.I)
+
+
+def test_panel_shows_the_replays_class_colours(playground: Session) -> None:
+    from nn.plots import CLASS_COLORS
+
+    legend = playground.page.locator("[data-role=train] [data-role=class-legend]")
+    colours = legend.locator(".swatch").evaluate_all(
+        "swatches => swatches.map((s) => getComputedStyle(s).backgroundColor)"
+    )
+    assert len(colours) == 2  # moons
+    expected = [
+        "rgb({}, {}, {})".format(*(int(c[i : i + 2], 16) for i in (1, 3, 5)))
+        for c in CLASS_COLORS[:2]
+    ]
+    assert colours == expected
+    assert legend.inner_text().split() == ["class", "0", "class", "1"]
 
 
 def test_panel_code_runs_in_the_editor(playground: Session) -> None:

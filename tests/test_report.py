@@ -14,13 +14,15 @@ import itertools
 import json
 import math
 import re
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 import nn
 from nn.cli import main
 from nn.plots import CLASS_COLORS
-from nn.report import MAX_SNAPSHOTS, Report, training_report
+from nn.report import MAX_SNAPSHOTS, Report, boundary_script, training_report
 from nn.train import Snapshot, Snapshots, evaluate, fit, format_accuracy, format_loss
 
 
@@ -246,6 +248,27 @@ def test_class_colours_stay_apart_for_protan_and_deutan_eyes(run):
     assert _embedded(run["report"])["colors"] == list(CLASS_COLORS)
 
 
+def test_page_inlines_the_shared_boundary_script_whole(run):
+    # nn/boundary.js, byte for byte, in a script element of its own: the playground's panel
+    # loads the same file (tests/test_playground.py checks the built copy)
+    script = (Path(nn.__file__).parent / "boundary.js").read_text("utf-8")
+    assert boundary_script() == script
+    assert run["report"].html.count("<script>\n" + script + "</script>") == 1
+    # and it paints with the pictures' colours
+    palette = re.search(r"const COLORS = (\[[^\]]*\]);", script)
+    assert palette is not None and json.loads(palette.group(1)) == list(CLASS_COLORS)
+
+
+def test_a_boundary_script_that_would_end_the_page_script_is_refused(run, monkeypatch, tmp_path):
+    (tmp_path / "boundary.js").write_text('const end = "</SCRIPT>";\n', encoding="utf-8")
+    import nn.report
+
+    # the package's files, as the page reads them, are tmp_path's here
+    monkeypatch.setattr(nn.report, "resources", SimpleNamespace(files=lambda package: tmp_path))
+    with pytest.raises(ValueError, match="boundary.js holds '</script'"):
+        training_report(run["model"], [[0.0, 1.0]], [1], {})
+
+
 # ---- in a browser -------------------------------------------------------------------------
 
 
@@ -318,6 +341,29 @@ def test_browser_shows_figures_recomputed_from_each_snapshots_weights(page, run)
         slider = "input[data-role=epoch]"
         assert opened.get_attribute(slider, "aria-valuetext") == f"epoch {epoch}"
     assert requests == [] and problems == []
+
+
+def test_browser_the_shared_drawing_classifies_as_python_does(page, run):
+    # nn/boundary.js (the playground panel's drawing too): its forward pass and classes,
+    # run in the page on each snapshot's embedded weights, give Python's accuracy exactly
+    opened, _, problems = page
+    data = _embedded(run["report"])
+    sizes = [data["model"]["nin"], *data["model"]["nouts"]]
+    activations = [data["model"]["activation"]] * (len(sizes) - 2) + ["linear"]
+    fractions = opened.evaluate(
+        """([sizes, activations, snapshots, train, test]) => snapshots.map((s) => {
+            const network = new ChainruleBoundary.Network(sizes, activations, s.parameters);
+            return [ChainruleBoundary.accuracy(network, train),
+                    ChainruleBoundary.accuracy(network, test)];
+        })""",
+        [sizes, activations, data["snapshots"], data["train"], data["test"]],
+    )
+    assert len(fractions) == len(data["snapshots"]) > 10
+    for (train, test), s in zip(fractions, data["snapshots"]):
+        assert train == s["train_accuracy"] and test == s["test_accuracy"]
+    # a wrong weight would show: the first snapshot's accuracy is not the last's
+    assert fractions[0] != fractions[-1]
+    assert problems == []
 
 
 def test_browser_the_first_epoch_has_several_snapshots(page):
