@@ -349,6 +349,36 @@ def test_backward_from_several_threads_on_one_graph_adds_every_pass() -> None:
     assert [x.grad for x in xs] == expected
 
 
+def test_grad_in_several_threads_beside_backward_gives_the_same_numbers() -> None:
+    xs = [Value(0.1 * i) for i in range(1, 4)]
+    y = _a_deep_graph(xs)
+    expected = engine.grad(y, xs)
+    results: list[list[float]] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            for _ in range(3):
+                results.append(engine.grad(y, xs))
+        except BaseException as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=run) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for _ in range(3):
+            y.backward()  # changes .grad and the use counts while grad() runs elsewhere
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == [] and len(results) == 9
+    assert all(result == expected for result in results)
+
+
 def test_a_pass_between_two_steps_of_backward_steps_stops_the_stepping_with_a_clear_error() -> None:
     x = Value(2.0, label="x")
     y = x * x + x

@@ -319,8 +319,12 @@ def test_power_overflow_is_inf_not_an_exception() -> None:
 
 @pytest.mark.parametrize(
     ("method", "x", "limit"),
-    [("sigmoid", 1000.0, 1.0), ("sigmoid", -1000.0, 0.0), ("tanh", 1000.0, 1.0),
-     ("tanh", -1000.0, -1.0)],
+    [
+        ("sigmoid", 1000.0, 1.0),
+        ("sigmoid", -1000.0, 0.0),
+        ("tanh", 1000.0, 1.0),
+        ("tanh", -1000.0, -1.0),
+    ],
 )
 def test_saturating_functions_reach_exact_limits_with_zero_gradient(method, x, limit) -> None:
     v = Value(x)
@@ -378,9 +382,7 @@ def test_division_error_names_the_numerator() -> None:
         Value(2.5) / 0
 
 
-@pytest.mark.parametrize(
-    "build", [lambda x: x**0.5, lambda x: x ** Value(1.5), lambda x: x**-0.25]
-)
+@pytest.mark.parametrize("build", [lambda x: x**0.5, lambda x: x ** Value(1.5), lambda x: x**-0.25])
 def test_negative_base_to_non_integer_power_raises_value_error(build) -> None:
     with pytest.raises(ValueError, match=r"\*\*.*-2\.0"):
         build(Value(-2.0))
