@@ -34,7 +34,7 @@ import numbers
 import sys
 import threading
 from collections.abc import Callable, Generator, Sequence
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any, Literal, overload
 
 from engine.messages import quote
@@ -164,33 +164,48 @@ def _count_pending(root: Value, base: int) -> list[Value]:
 
 # ---- one pass at a time ------------------------------------------------------------------
 # A pass changes `.grad` and `_pending` of many nodes, so passes from several threads take
-# turns: each runs whole under `_pass_lock`. A `with` block could leave the lock held for
-# good: an interrupt (Ctrl-C) between the end of the block and the lock's release, after
-# which every other thread would wait forever. So a thread that finds the lock held checks,
-# every few milliseconds, whether any thread is still running a pass (a frame of
-# `_run_holding_the_lock` on its stack); a lock that nobody has run under for three checks
-# in a row is left over from an interrupted pass, and one waiting thread takes it over.
+# turns: each runs whole under `_pass_lock`, taken in `_exclusive` and released by
+# `_run_holding_the_lock`. An interrupt (Ctrl-C) can land after the lock is taken and
+# before it is released without running the release (between two lines of a `with` block
+# too), and then every other thread would wait forever. So a thread that finds the lock
+# held looks at the other threads' stacks, every 5 ms:
+# - none is inside `_exclusive`: no thread holds the lock for a pass, it is left over from
+#   an interrupted one; take it over at once;
+# - one is running a pass (a frame of `_run_holding_the_lock`): wait;
+# - some are inside `_exclusive` but none runs a pass: they are waiting too, or one has
+#   just taken the lock and is a few bytecodes from its `_run_holding_the_lock` frame;
+#   after a quarter of a second of that (fifty thread switches), the lock is left over.
+# Only one thread takes a left-over lock over (`_takeover`).
 
 _pass_lock = threading.Lock()
-_takeover = threading.Lock()  # only one thread takes over a left-over lock
+_takeover = threading.Lock()
 _POLL_SECONDS = 0.005
+_IDLE_CHECKS_BEFORE_TAKEOVER = 50  # 50 checks 5 ms apart: a quarter of a second
 
 
 def _exclusive(work: Callable[..., Any], *args: Any) -> Any:
     """`work(*args)` as the only pass changing gradients (waiting for one under way)."""
     if _pass_lock.acquire(blocking=False):
         return _run_holding_the_lock(work, args)
-    if _running(threading.get_ident(), others=False):
+    if _on_stack(sys._getframe(1), _RUN_CODE):
         return work(*args)  # a hook or rule of this thread's own pass runs a pass: nested
+    me = threading.get_ident()
     idle_checks = 0
-    while not _pass_lock.acquire(timeout=_POLL_SECONDS):
-        idle_checks = 0 if _running(threading.get_ident(), others=True) else idle_checks + 1
-        if idle_checks >= 3 and _takeover.acquire(blocking=False):
-            try:  # the lock is left over from an interrupted pass: run under it, then free it
+    while True:
+        others = [frame for thread, frame in sys._current_frames().items() if thread != me]
+        if any(_on_stack(frame, _RUN_CODE) for frame in others):
+            idle_checks = 0  # a pass is running: wait for it
+        elif not any(_on_stack(frame, _EXCLUSIVE_CODE) for frame in others):
+            idle_checks = _IDLE_CHECKS_BEFORE_TAKEOVER  # nobody holds it for a pass
+        else:
+            idle_checks += 1
+        if idle_checks >= _IDLE_CHECKS_BEFORE_TAKEOVER and _takeover.acquire(blocking=False):
+            try:  # run under the left-over lock, then free it
                 return _run_holding_the_lock(work, args)
             finally:
                 _takeover.release()
-    return _run_holding_the_lock(work, args)
+        if _pass_lock.acquire(timeout=_POLL_SECONDS):
+            return _run_holding_the_lock(work, args)
 
 
 def _run_holding_the_lock(work: Callable[..., Any], args: tuple[Any, ...]) -> Any:
@@ -201,21 +216,17 @@ def _run_holding_the_lock(work: Callable[..., Any], args: tuple[Any, ...]) -> An
         _pass_lock.release()
 
 
-def _running(me: int, others: bool) -> bool:
-    """Whether a pass is running in this thread (`others=False`) or in another one."""
-    frames = sys._current_frames()
-    for thread, frame in frames.items() if others else [(me, frames[me])]:
-        if others and thread == me:
-            continue
-        walk: FrameType | None = frame
-        while walk is not None:
-            if walk.f_code is _RUNNING_CODE:
-                return True
-            walk = walk.f_back
+def _on_stack(frame: FrameType | None, code: CodeType) -> bool:
+    """Whether a frame of `code` is on the stack that ends in `frame`."""
+    while frame is not None:
+        if frame.f_code is code:
+            return True
+        frame = frame.f_back
     return False
 
 
-_RUNNING_CODE = _run_holding_the_lock.__code__
+_RUN_CODE = _run_holding_the_lock.__code__
+_EXCLUSIVE_CODE = _exclusive.__code__
 
 
 def backward_steps(root: Value, grad_output: float = 1.0) -> Generator[Value, None, None]:
