@@ -10,6 +10,7 @@ is untouched.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 
@@ -28,7 +29,10 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
     target = os.fspath(path)
     if os.path.islink(target):
         # os.replace would put the new file in place of the link itself
-        target = os.path.realpath(target)
+        link = target
+        target = os.path.realpath(link)
+        if os.path.islink(target):  # realpath stops where links go round in a circle
+            raise OSError(errno.ELOOP, "Too many levels of symbolic links", link)
     folder = os.path.dirname(target) or "."
     if os.path.isdir(target):
         raise IsADirectoryError(21, "Is a directory", target)

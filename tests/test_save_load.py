@@ -274,6 +274,16 @@ def test_saving_through_a_dangling_symlink_creates_its_target(model, tmp_path):
     assert link.is_symlink() and nn.MLP.load(tmp_path / "target.json")
 
 
+def test_saving_through_a_circle_of_symlinks_raises_and_keeps_the_links(model, tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    with pytest.raises(OSError, match="symbolic links"):
+        model.save(a)
+    assert a.is_symlink() and b.is_symlink()
+    assert sorted(os.listdir(tmp_path)) == ["a.json", "b.json"]
+
+
 # ---- files that are not models: always a ValueError that says what is wrong ------------
 
 
