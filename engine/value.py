@@ -396,9 +396,12 @@ def _pow_backward(out: Node, g: Grad) -> None:
     # d(a**b)/da = b * a**(b - 1), d(a**b)/db = a**b * log(a)
     # a**0 = 1 for every a, so at b = 0 the first is 0, also where a**-1 is inf or nan
     # (a = 0, a subnormal, a = nan), as on the constant-exponent path and in PyTorch. A
-    # recorded graph (create_graph) keeps the term where a**-1 is finite: its value is 0
-    # but its derivative in b, a**-1, is not
-    if _data(b.data) != 0.0 or (isinstance(b.data, Value) and _finite_reciprocal(a.data)):
+    # recorded graph (create_graph) keeps the term where a**-1 and g are finite: its value
+    # is 0, as backward()'s, but its derivative in b, a**-1 * g, is not (with an inf or nan
+    # g its value would be 0 * inf = nan, where backward() gives 0)
+    if _data(b.data) != 0.0 or (
+        isinstance(b.data, Value) and _finite_reciprocal(a.data) and is_finite(g)
+    ):
         a.grad += b.data * _power_or_inf(a.data, b.data - 1.0) * g
     b.grad += out.data * _log_or_nan(a.data) * g
 

@@ -379,3 +379,17 @@ def test_constants_get_no_gradient_by_any_path() -> None:
     product = w * 4.0
     four = product.parents[1]
     assert engine.grad(product, [w, four]) == [4.0, 0.0]
+
+
+def test_recorded_gradient_of_a_power_at_exponent_zero_is_backwards_with_an_inf_gradient() -> None:
+    # d(a**b)/da is 0 at b = 0 (a**0 = 1): backward() adds nothing, also when the incoming
+    # gradient is inf; the recorded pass must not make that 0 * inf = nan
+    a, b = Value(0.62), Value(0.0)
+    y = (a**b) * math.inf
+    (recorded,) = engine.grad(y, [a], create_graph=True)
+    y.backward()
+    assert recorded.data == engine.grad(y, [a])[0] == a.grad == 0.0
+    # with a finite gradient the recorded term stays: its derivative in b is 1/a
+    a2, b2 = Value(0.5), Value(0.0)
+    (d_a,) = engine.grad(a2**b2 * 3.0, [a2], create_graph=True)
+    assert d_a.data == 0.0 and engine.grad(d_a, [b2]) == [pytest.approx(3.0 / 0.5)]

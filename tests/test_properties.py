@@ -181,9 +181,9 @@ def test_hessian_matches_pytorch_on_random_graphs(case) -> None:
 
 # ---- grad() and backward(): the same numbers, nan and inf included (issue 24) -----------
 
-# Leaves where rules meet 0 * inf, inf - inf and signed zeros
+# Leaves where rules meet 0 * inf, inf - inf, overflow, subnormals and signed zeros
 SPECIAL_LEAVES = st.sampled_from(
-    [0.0, -0.0, math.inf, -math.inf, math.nan, 1.0, -1.5, 0.5, 2.0]
+    [0.0, -0.0, math.inf, -math.inf, math.nan, 1.0, -1.5, 0.5, 2.0, -1e308, 1e-300, 5e-324]
 ) | st.floats(-3.0, 3.0)
 
 
