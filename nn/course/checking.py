@@ -123,18 +123,17 @@ def checker(check: Callable[..., str]) -> Callable[..., Verdict]:
     return run
 
 
-# the code that is not the learner's: the standard library, installed packages, and
-# chainrule's own packages (engine/, nn/), wherever they are installed from
-_NOT_LEARNER = tuple(
-    sorted(
-        {
-            str(Path(p).resolve())
-            for key in ("stdlib", "platstdlib", "purelib", "platlib")
-            if (p := sysconfig.get_paths().get(key))
-        }
-        | {str(Path(__file__).resolve().parent.parent.parent / name) for name in ("engine", "nn")}
-    )
-)
+def _not_learner_folders() -> tuple[str, ...]:
+    """Where code that is not the learner's lives: the standard library, installed packages
+    and chainrule's own packages (engine/, nn/), wherever they are installed from."""
+    paths = sysconfig.get_paths()
+    keys = ("stdlib", "platstdlib", "purelib", "platlib")
+    folders = {str(Path(paths[key]).resolve()) for key in keys if paths.get(key)}
+    here = Path(__file__).resolve().parent.parent.parent
+    return tuple(sorted(folders | {str(here / name) for name in ("engine", "nn")}))
+
+
+_NOT_LEARNER = _not_learner_folders()
 
 
 def _is_learner_file(filename: str) -> bool:

@@ -77,8 +77,8 @@ class Neuron:
 
     def __init__(self, nin: int, nonlinear: bool = True) -> None:
         # micrograd's start: weights from U(-1, 1) in order, the bias 0 (no number drawn)
-        self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
-        self.b = Value(0.0)
+        self.w: list[Value] = [Value(random.uniform(-1, 1)) for _ in range(nin)]
+        self.b: Value = Value(0.0)
         self.nonlinear = nonlinear
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
@@ -94,7 +94,7 @@ class Layer:
     """`nout` neurons that all read the same `nin` inputs."""
 
     def __init__(self, nin: int, nout: int, nonlinear: bool = True) -> None:
-        self.neurons = [Neuron(nin, nonlinear) for _ in range(nout)]
+        self.neurons: list[Neuron] = [Neuron(nin, nonlinear) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Value | float]) -> Any:
         outs = [neuron(x) for neuron in self.neurons]
@@ -112,7 +112,9 @@ class MLP:
     def __init__(self, nin: int, nouts: list[int]) -> None:
         sizes = [nin] + nouts
         last = len(nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1], nonlinear=i < last) for i in range(len(nouts))]
+        self.layers: list[Layer] = [
+            Layer(sizes[i], sizes[i + 1], nonlinear=i < last) for i in range(len(nouts))
+        ]
 
     def __call__(self, x: Sequence[Value | float]) -> Any:
         for layer in self.layers:

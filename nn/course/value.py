@@ -35,7 +35,7 @@ class Value:
         self, data: float, parents: tuple[Value, ...] = (), op: str = "", label: str = ""
     ) -> None:
         self.data = data
-        self.grad = 0.0
+        self.grad: float = 0.0
         self.parents = parents
         self.op = op
         self.label = label
