@@ -14,14 +14,36 @@ API: `Value(data, parents=(), op="", label="")` with `.data`, `.grad`, `.parents
 `.label`, `._backward`; `+ - * / **` (a number on either side is a constant; `**` takes a
 number exponent), unary `-`, `exp()`, `log()`, `tanh()`, `relu()`, `backward()`; and
 `topological_order(root)`, iterative.
+
+The learner's own engine, carried from notebook 03 to 06 and 07:
+`save_engine(cls, path="my_engine.py")` writes the learner's class, as it stands, to a
+module of its own (atomically), imports that file afresh and checks it against
+`engine.Value` (+, *, -, /, unary -, ** 3 and ** -1, exp, tanh, a number on either side,
+backward() on a node used three times, a tanh neuron); it returns the path, or prints why
+not and returns None. `load_engine(path="my_engine.py")` returns that file's `Value` when it
+exists (relative to the working directory) and passes the same check, else this module's
+`Value`, and prints one line saying which and why.
 """
 
 from __future__ import annotations
 
+import ast
+import dis
+import importlib.util
+import inspect
+import linecache
 import math
+import os
+import sys
+import textwrap
+import types
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any, cast
 
-__all__ = ["Value", "topological_order"]
+from engine.files import write_atomic
+
+__all__ = ["Value", "load_engine", "save_engine", "topological_order"]
 
 
 def _no_rule() -> None:
@@ -175,3 +197,343 @@ def topological_order(root: Value) -> list[Value]:
             for parent in reversed(node.parents):
                 stack.append((parent, False))
     return order
+
+
+# --- the learner's own engine, saved in 03 and used again in 06 and 07 ------------------
+# save_engine writes the learner's class, as it stands at the end of notebook 03, into a
+# module of its own (my_engine.py); load_engine brings it back in a later notebook, or the
+# reference Value above when there is no such file or it does not pass the same check.
+
+ENGINE_FILE = "my_engine.py"
+
+
+class EngineSourceError(ValueError):
+    """The learner's class could not be written out as a module (the message says why)."""
+
+
+def save_engine(cls: type[Any], path: str | os.PathLike[str] = ENGINE_FILE) -> Path | None:
+    """Write `cls` (the learner's `Value` from notebook 03) to `path` as a module whose
+    `Value` is that class, methods installed later included; then import the file afresh,
+    check it against `engine.Value` and return its path.
+
+    The source is gathered from the notebook's cells (IPython keeps them in `linecache`):
+    the class as written, each method put on it afterwards (a learner's own, or the
+    reference's from this module when an exercise did not pass), and every function or
+    module they use by global name (the learner's `topological_order`, `math`). When the
+    class cannot be written out, or the written file fails the check, it prints why and
+    that the course's `Value` will be used in its place, and returns None.
+    """
+    if not isinstance(cls, type):
+        raise TypeError(f"save_engine takes your Value class, not {type(cls).__name__}")
+    target = Path(path)
+    name = target.name
+    try:
+        source = _engine_source(cls)
+    except EngineSourceError as error:
+        print(
+            f"Not saved: {error} {name} was not written, so notebooks 06 and 07 use the "
+            "course's Value (nn.course.value) instead."
+        )
+        return None
+    write_atomic(target, source)
+    try:
+        problem = _engine_problem(_import_engine(target).Value)
+    except Exception as error:  # noqa: BLE001 (the learner's module: any error is a reason)
+        problem = f"importing it raised {type(error).__name__}: {error}"
+    if problem is not None:
+        print(
+            f"Saved to {name}, but it does not pass the check: {problem}. Until it does, "
+            "notebooks 06 and 07 use the course's Value (nn.course.value) instead."
+        )
+        return None
+    borrowed = [line.split(" = ")[0] for line in source.splitlines() if "_CourseValue." in line]
+    if borrowed:
+        print(
+            f"Saved your Value to {name}: notebooks 06 and 07 build on it. Until you solve "
+            f"their exercises, {len(borrowed)} of its methods are the course's "
+            f"({', '.join(b.split('.', 1)[1] for b in borrowed)})."
+        )
+        return target
+    print(f"Saved your Value to {name}: notebooks 06 and 07 build on it.")
+    return target
+
+
+def load_engine(path: str | os.PathLike[str] = ENGINE_FILE) -> type[Any]:
+    """The learner's `Value` from `path` (relative to the working directory), imported
+    afresh, when the file exists and passes the check of `save_engine`; otherwise this
+    module's reference `Value`. Prints one line saying which, and why."""
+    target = Path(path)
+    name = target.name
+    if not target.is_file():
+        reason = f"there is no {name} here (notebook 03's last section saves it)"
+    else:
+        try:
+            mine = _import_engine(target, register=True).Value
+        except Exception as error:  # noqa: BLE001 (the learner's module: any error is a reason)
+            reason = f"importing {name} raised {type(error).__name__}: {error}"
+        else:
+            problem = _engine_problem(mine)
+            if problem is None:
+                print(f"using your Value from {name}")
+                return cast("type[Any]", mine)
+            reason = f"your Value from {name} does not pass the check: {problem}"
+    print(f"using the course's Value (nn.course.value): {reason}")
+    return Value
+
+
+def _import_engine(path: Path, register: bool = False) -> Any:
+    """Run the file at `path` as a fresh module (never one cached from an earlier import).
+    With `register`, it is put in sys.modules under its file's stem, so that tracebacks and
+    `inspect` find it, unless that name is taken by another module."""
+    stem = path.stem
+    taken = sys.modules.get(stem)
+    keep = register and (taken is None or getattr(taken, "__file__", None) == str(path))
+    name = stem if keep else "_chainrule_learner_engine"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # while it runs, as an import would
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        if not keep:
+            del sys.modules[name]
+    if not hasattr(module, "Value"):
+        if keep:
+            del sys.modules[name]
+        raise ImportError(f"{path.name} defines no Value")
+    return module
+
+
+# The check a saved engine passes: each entry builds an expression from leaves of the class
+# it is given (the same numbers for the learner's class and for engine.Value) and returns
+# the output and the leaves; the two must agree on the output's data and, after
+# backward(), on every leaf's gradient.
+_CHECKS: list[tuple[str, Callable[[Any], tuple[Any, list[Any]]]]] = [
+    ("a + b", lambda V: _two(V, lambda a, b: a + b)),
+    ("a * b", lambda V: _two(V, lambda a, b: a * b)),
+    ("a - b", lambda V: _two(V, lambda a, b: a - b)),
+    ("a / b", lambda V: _two(V, lambda a, b: a / b)),
+    ("-a", lambda V: _two(V, lambda a, b: -a * b)),
+    ("a ** 3", lambda V: _two(V, lambda a, b: a**3 * b)),
+    ("a ** -1", lambda V: _two(V, lambda a, b: a**-1 + b)),
+    ("a.exp()", lambda V: _two(V, lambda a, b: a.exp() * b)),
+    ("a.tanh()", lambda V: _two(V, lambda a, b: a.tanh() * b)),
+    ("a + 2", lambda V: _two(V, lambda a, b: (a + 2) * b)),
+    ("a * 2", lambda V: _two(V, lambda a, b: (a * 2) * b)),
+    ("2 + a (reflected)", lambda V: _two(V, lambda a, b: (2 + a) * b)),
+    ("2 * a (reflected)", lambda V: _two(V, lambda a, b: (2 * a) * b)),
+    ("x * x + x (x used three times)", lambda V: _reused(V)),
+    (
+        "a neuron, tanh(w1*x1 + w2*x2 + b)",
+        lambda V: _two(V, lambda a, b: (a * 0.5 + b * -1.5 + 0.25).tanh()),
+    ),
+]
+
+
+def _two(V: Any, expression: Callable[[Any, Any], Any]) -> tuple[Any, list[Any]]:
+    a, b = V(0.7), V(-1.3)
+    return expression(a, b), [a, b]
+
+
+def _reused(V: Any) -> tuple[Any, list[Any]]:
+    x = V(3.0)
+    return x * x + x, [x]
+
+
+def _engine_problem(cls: Any) -> str | None:
+    """None when `cls` computes and backpropagates like engine.Value on every expression
+    of _CHECKS; otherwise which expression differs and how."""
+    import engine  # noqa: PLC0415 (only when an engine is checked)
+
+    if not isinstance(cls, type):
+        return f"Value is a {type(cls).__name__}, not a class"
+    for what, build in _CHECKS:
+        try:
+            out, leaves = build(cls)
+            out.backward()
+        except Exception as error:  # noqa: BLE001 (the learner's code: any error is a reason)
+            return f"{what} raised {type(error).__name__}: {error}"
+        right, right_leaves = build(engine.Value)
+        right.backward()
+        got = getattr(out, "data", None)
+        if not isinstance(got, (int, float)) or not math.isclose(
+            got, right.data, rel_tol=1e-9, abs_tol=1e-12
+        ):
+            return f"{what} gives data {got!r}, engine.Value gives {right.data!r}"
+        for index, (leaf, expected) in enumerate(zip(leaves, right_leaves)):
+            grad = getattr(leaf, "grad", None)
+            if not isinstance(grad, (int, float)) or not math.isclose(
+                grad, expected.grad, rel_tol=1e-9, abs_tol=1e-12
+            ):
+                name = "ab"[index] if len(leaves) > 1 else "x"
+                return (
+                    f"after backward() on {what}, {name}.grad is {grad!r}, engine.Value "
+                    f"gives {expected.grad!r}"
+                )
+    return None
+
+
+def _engine_source(cls: type[Any]) -> str:
+    """The text of a module whose `Value` is `cls` as it stands (see save_engine)."""
+    class_source, class_code = _class_source(cls)
+    parts = [
+        '"""Your Value from notebook 03, saved by nn.course.value.save_engine: the class as\n'
+        "you wrote it, then the methods the exercises put on it, then what they use.\n"
+        "Notebooks 06 and 07 load it with nn.course.value.load_engine.\n"
+        '"""\n',
+    ]
+    imports: dict[str, str] = {}  # the import line of each global a function needs
+    written: dict[str, Any] = {cls.__name__: cls}  # module globals defined so far
+    pending: list[Any] = [f for f in vars(cls).values() if inspect.isfunction(f)]
+    body = [class_source]
+    installed: list[str] = []
+    for attribute, fn in vars(cls).items():
+        if not inspect.isfunction(fn) or fn.__code__ in class_code:
+            continue  # written in the class itself
+        if fn.__module__ == __name__ and fn is getattr(Value, attribute, None):
+            imports["_CourseValue"] = "from nn.course.value import Value as _CourseValue"
+            installed.append(
+                f"{cls.__name__}.{attribute} = _CourseValue.{attribute}  # the course's version"
+            )
+            continue
+        def_name = _cell_function_name(fn, f"{cls.__name__}.{attribute}")
+        if written.get(def_name, fn) is not fn:
+            raise EngineSourceError(
+                f"two different functions named {def_name} are on {cls.__name__}; rename one."
+            )
+        if def_name not in written:
+            written[def_name] = fn
+            body.append(_function_source(fn))
+        installed.append(f"{cls.__name__}.{attribute} = {def_name}")
+    # what the functions use by global name: modules, the learner's other functions
+    pending = [f for f in written.values() if inspect.isfunction(f)] + pending
+    seen: set[int] = set()
+    while pending:
+        fn = pending.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        for name in _global_names(fn.__code__):
+            if name in written or name in imports or name not in fn.__globals__:
+                continue  # defined here, or a builtin (or a name never bound: its error)
+            obj = fn.__globals__[name]
+            if inspect.ismodule(obj):
+                module = obj.__name__
+                imports[name] = f"import {module}" + (f" as {name}" if module != name else "")
+            elif inspect.isfunction(obj) and _from_a_cell(obj):
+                _cell_function_name(obj, name)
+                written[name] = obj
+                body.append(_function_source(obj))
+                pending.append(obj)
+            elif getattr(obj, "__module__", None) in sys.modules and _importable(obj, name):
+                imports[name] = f"from {obj.__module__} import {obj.__qualname__}" + (
+                    f" as {name}" if obj.__qualname__ != name else ""
+                )
+            elif isinstance(obj, (int, float, str, bool)):
+                imports[name] = f"{name} = {obj!r}"
+            else:
+                raise EngineSourceError(
+                    f"{fn.__name__} uses {name}, a {type(obj).__name__} that cannot be saved "
+                    "in a file; compute it inside the function."
+                )
+    header = sorted(line for line in imports.values() if line.startswith("import "))
+    header += sorted(line for line in imports.values() if line.startswith("from "))
+    constants = [line for line in imports.values() if not line.startswith(("import", "from"))]
+    text = "\n".join(parts + header + [""] + constants) + "\n\n"
+    text += "\n\n".join(source.rstrip() + "\n" for source in body)
+    if installed:
+        text += "\n\n# the methods the exercises put on the class\n" + "\n".join(installed)
+        text += "\n"
+    if cls.__name__ != "Value":
+        text += f"\nValue = {cls.__name__}\n"
+    return text
+
+
+def _from_a_cell(fn: Any) -> bool:
+    """Defined in a notebook cell (or a file that is not an installed module)."""
+    module = sys.modules.get(fn.__module__)
+    return module is None or not getattr(module, "__file__", None) or fn.__module__ == "__main__"
+
+
+def _importable(obj: Any, name: str) -> bool:
+    module = sys.modules[obj.__module__]
+    qualname = getattr(obj, "__qualname__", "")
+    return (
+        obj.__module__ != "__main__"
+        and bool(getattr(module, "__file__", None))
+        and "." not in qualname
+        and getattr(module, qualname, None) is obj
+    )
+
+
+def _cell_function_name(fn: Any, where: str) -> str:
+    if fn.__name__ == "<lambda>":
+        raise EngineSourceError(f"{where} is a lambda; write it with def to save it.")
+    if fn.__closure__:
+        raise EngineSourceError(
+            f"{where} ({fn.__name__}) is a closure made inside another function; define it at "
+            "the top level of a cell to save it."
+        )
+    return str(fn.__name__)
+
+
+def _function_source(fn: Any) -> str:
+    try:
+        return textwrap.dedent(inspect.getsource(fn))
+    except (OSError, TypeError) as error:
+        raise EngineSourceError(
+            f"the source of {fn.__name__} cannot be found ({error}); run its cell again."
+        ) from None
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """The global names `code` and the functions nested in it (the rules) read."""
+    names: set[str] = set()
+    pending = [code]
+    while pending:
+        current = pending.pop()
+        for instruction in dis.get_instructions(current):
+            if instruction.opname in {"LOAD_GLOBAL", "LOAD_NAME"}:
+                names.add(str(instruction.argval))
+        pending.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+    return names
+
+
+def _class_source(cls: type[Any]) -> tuple[str, set[types.CodeType]]:
+    """The class statement as written (found in its cell through the methods defined in its
+    body), and the code objects of those methods."""
+    body_functions = [
+        f
+        for f in vars(cls).values()
+        if inspect.isfunction(f) and f.__qualname__.startswith(f"{cls.__qualname__}.")
+    ]
+    for fn in body_functions:
+        code = fn.__code__
+        lines = linecache.getlines(code.co_filename)
+        if not lines:
+            continue
+        try:
+            tree = ast.parse("".join(lines))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.ClassDef)
+                and node.name == cls.__name__
+                and node.end_lineno is not None
+                and node.lineno <= code.co_firstlineno <= node.end_lineno
+            ):
+                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                source = textwrap.dedent("".join(lines[first - 1 : node.end_lineno]))
+                same_cell = {
+                    f.__code__
+                    for f in body_functions
+                    if f.__code__.co_filename == code.co_filename
+                    and node.lineno <= f.__code__.co_firstlineno <= node.end_lineno
+                }
+                return source, same_cell
+    raise EngineSourceError(
+        f"the source of class {cls.__name__} cannot be found; run its cell again, then this one."
+    )
