@@ -47,7 +47,8 @@
   let zoom = 1, zoomMode = "auto";  // auto: fit, but readable; fit: the whole graph; manual
   let practising = false;
   const revealed = new Set();      // rule steps the learner has seen the answer of
-  const rightAnswers = new Set();  // ... and those they answered right
+  const rightAnswers = new Set();  // ... those they answered right
+  const skipped = new Set();       // ... and those they stepped past unanswered
   let lastFeedback = null;         // {step, verdict, text}
 
   // ---- the layout in use -----------------------------------------------------------
@@ -123,7 +124,18 @@
   }
 
   function show(s) {
+    const previous = current;
     current = Math.max(0, Math.min(last, s));
+    // a question stepped past unanswered is given away by the steps after it (the graph
+    // shows the gradients it asked for): it counts as skipped, not right
+    if (practising) {
+      for (let i = previous; i < current; i++) {
+        if (asking(i)) {
+          revealed.add(i);
+          skipped.add(i);
+        }
+      }
+    }
     const step = steps[current];
     const quiz = asking(current);
     // a question shows the graph as it was before the step
@@ -235,9 +247,20 @@
       feedback.textContent = "";
       delete feedback.dataset.verdict;
     }
-    scoreLine.textContent =
+    scoreLine.textContent = scoreText();
+  }
+
+  // what was answered, honestly: a step given away (stepped past, or shown on request)
+  // is not a right answer, and says so
+  function scoreText() {
+    const shown = revealed.size - rightAnswers.size - skipped.size;
+    const others = [];
+    if (skipped.size) others.push(`${skipped.size} skipped`);
+    if (shown) others.push(`${shown} shown without an answer`);
+    return (
       `Right answers: ${rightAnswers.size} of ${ruleSteps} backward steps` +
-      (revealed.size > rightAnswers.size ? ` (${revealed.size - rightAnswers.size} shown without)` : "");
+      (others.length ? ` (${others.join(", ")})` : "")
+    );
   }
 
   function parseAnswer(text) {
@@ -299,6 +322,11 @@
 
   function setPractice(on) {
     practising = on;
+    if (on) {  // a new round: nothing answered yet
+      revealed.clear();
+      rightAnswers.clear();
+      skipped.clear();
+    }
     button("practice").setAttribute("aria-pressed", String(on));
     if (on && timer !== null) pause();
     lastFeedback = null;
@@ -464,6 +492,27 @@
 
   // ---- controls ----------------------------------------------------------------------
 
+  // The status and the Play button keep the width of their longest text, so that no step
+  // (nor Play / Pause) changes how the toolbar wraps: the graph below never moves.
+  function reserveWidth(element, texts) {
+    const kept = element.textContent;
+    element.style.boxSizing = "border-box";
+    element.style.minWidth = "";
+    let widest = 0;
+    for (const text of texts) {
+      element.textContent = text;
+      widest = Math.max(widest, element.getBoundingClientRect().width);
+    }
+    element.textContent = kept;
+    element.style.minWidth = `${Math.ceil(widest)}px`;
+  }
+
+  function reserveWidths() {
+    const phases = [...new Set(Object.values(PHASE_NAMES))];
+    reserveWidth(status, phases.map((phase) => `Step ${last} of ${last} \u00b7 ${phase}`));
+    reserveWidth(button("play"), ["Play", "Pause"]);
+  }
+
   function play() {
     if (current === last) show(0);
     // playing stops at the end, and in practice mode at each question
@@ -498,6 +547,7 @@
   button("present").addEventListener("click", () => {
     const on = document.body.classList.toggle("present");
     button("present").setAttribute("aria-pressed", String(on));
+    reserveWidths();  // the text is larger
     zoomMode = "auto";
     arrange();  // the header grew or shrank
     refit();
@@ -547,6 +597,7 @@
   });
 
   graph.dataset.wide = graph.dataset.rankdir;
+  reserveWidths();
   useLayout(wantedLayout());
   arrange();
   setZoom(autoZoom(), "auto");

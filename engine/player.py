@@ -170,7 +170,8 @@ def player(
             direction: _draw(
                 root,
                 rankdir=direction,
-                edge_labels=edge_labels,
+                # the player writes its own edge numbers: six digits, as the text has
+                edge_labels=False,
                 max_nodes=max_nodes,
                 fontsize=GRAPH_FONTSIZE,
                 names=record_names,
@@ -178,6 +179,9 @@ def player(
             )
             for direction in dict.fromkeys((rankdir, "TB"))
         }
+        if edge_labels:
+            for graph in graphs.values():
+                _label_edges(graph, order, ids)
     finally:
         for node, grad in saved:
             node.grad = grad
@@ -223,6 +227,36 @@ def _timeout_message(timeout: float | None, value_count: int) -> str:
         "to wait as long as it takes), or step through a smaller graph: Graphviz is "
         "slowest when one node is used by many ops"
     )
+
+
+def _edge_number(x: float) -> str:
+    """A local partial on an edge: six significant digits, as in the explanations (so
+    the edge of 1.0001 reads 1.0001, where `draw_dot`'s four digits give 1); the graph's
+    own minus sign, as its records have."""
+    return format(x + 0.0, f".{DIGITS}g")
+
+
+_BARE_EDGE = re.compile(r"\t(v\d+) -> (v\d+)op\n")
+
+
+def _label_edges(graph: Any, order: list[Value], ids: dict[Value, str]) -> None:
+    """Put on each operand's edge of `graph` (drawn without edge labels) the local
+    partial derivative for that use, in place: `draw_dot` writes an op's edges in operand
+    order, so the k-th edge into an op is its k-th operand's (two edges for `x * x`)."""
+    labels = {
+        ids[node]: [_edge_number(d) for d in local_derivatives(node)] for node in order if node.op
+    }
+    taken = dict.fromkeys(labels, 0)
+    for index, line in enumerate(graph.body):
+        match = _BARE_EDGE.fullmatch(line)
+        if match is None:
+            continue
+        op = match.group(2)
+        label = labels[op][taken[op]]
+        taken[op] += 1
+        graph.body[index] = f'\t{match.group(1)} -> {op}op [label="{label}"]\n'
+    if taken != {op: len(numbers) for op, numbers in labels.items()}:
+        raise RuntimeError("player: the graph's edges do not match its operands")
 
 
 def _is_constant(node: Value) -> bool:
@@ -821,67 +855,28 @@ def _questions(
 ) -> list[dict[str, Any]]:
     """Practice mode's questions for a rule step: for each parent that gets a gradient,
     its gradient after the step, and the answers that common slips give, with a hint
-    naming the factor that went wrong."""
+    naming the slip (`_slips`)."""
     name = names[node]
-    grad = node.grad
     questions = []
     for parent in _unique_values(node.parents):
         if _is_constant(parent):
             continue
         positions = [i for i, p in enumerate(node.parents) if p is parent]
-        mine = [s for i, s in enumerate(shares) if i in positions and s is not None]
-        locals_ = [derivatives[i] for i in positions]
         before = before_step[parent]
         after = parent.grad
         p = names[parent]
-        upstream = _total(out, name)
-        local = _partial(name, p)
-        slips: list[tuple[float, str]] = []
-        if grad != 1.0:
-            slips.append(
-                (
-                    before + math.fsum(locals_),
-                    f"That is {local} alone: multiply it by the upstream gradient "
-                    f"{upstream} = {_num(grad)}.",
-                )
-            )
-        slips.append(
-            (
-                before + grad * len(positions),
-                f"That is the upstream gradient {upstream} = {_num(grad)} alone: multiply it "
-                f"by the local partial {local}.",
-            )
+        slips = _slips(
+            node,
+            names,
+            out,
+            parent,
+            positions,
+            [derivatives[i] for i in positions],
+            [s for i, s in enumerate(shares) if i in positions and s is not None],
+            before,
         )
-        if before != 0.0 and grad != 1.0:
-            slips.append(
-                (
-                    math.fsum(locals_),
-                    f"That is {local} alone: multiply it by the upstream gradient "
-                    f"{upstream} = {_num(grad)}, and add it to what {p} already holds "
-                    f"({_num(before)}).",
-                )
-            )
-        if before != 0.0:
-            slips.append(
-                (
-                    math.fsum(mine),
-                    f"{p} was reached before and already holds {_total(out, p)} = "
-                    f"{_num(before)}: gradients add up, so add this step's share to it.",
-                )
-            )
-        if len(positions) > 1:
-            slips.append(
-                (
-                    before + mine[0],
-                    f"{name} uses {p} {len(positions)} times: add one share per use.",
-                )
-            )
-        slips.append(
-            (
-                before - math.fsum(mine),
-                f"Check the sign of the local partial {local}.",
-            )
-        )
+        # a slip that gives the right answer is no slip; of slips giving the same
+        # answer, the page names the first (`_slips` lists them in that order)
         hints = [
             [repr(value), hint]
             for value, hint in slips
@@ -898,13 +893,134 @@ def _questions(
                 "hints": hints,
                 "hint": (
                     f"{_total(out, p)} after = what it held ({_num(before)}) + "
-                    f"{upstream} \u00b7 {local}"
+                    f"{_total(out, name)} \u00b7 {_partial(name, p)}"
                     + (" for each use" if len(positions) > 1 else "")
                     + "."
                 ),
             }
         )
     return questions
+
+
+def _slips(
+    node: Value,
+    names: dict[Value, str],
+    out: str,
+    parent: Value,
+    positions: list[int],
+    locals_: list[float],
+    mine: list[float],
+    before: float,
+) -> list[tuple[float, str]]:
+    """The answers that common slips give for `parent`'s gradient after `node`'s rule,
+    each with a hint naming the slip, most specific first.
+
+    The page names the first slip an answer matches, so the order matters where two
+    slips give the same number (in `b = a + a` after `a = x * x` with x = 3, a share of
+    one use, 2 · 3, and the two local partials alone, 3 + 3, are both 6): slips whose
+    answer holds both factors (a use left out, an earlier use forgotten, a sign) come
+    before those that leave a factor out, so a hint never says a factor is missing from
+    an answer that may already hold it. When leaving out the upstream gradient or leaving
+    out the local partial give the same number, the hint names neither alone.
+    """
+    name = names[node]
+    p = names[parent]
+    grad = node.grad
+    uses = len(positions)
+    upstream = _total(out, name)
+    local = _partial(name, p)
+    share_sum = math.fsum(mine)
+    slips: list[tuple[float, str]] = []
+    # -- slips with both factors in: a use of this op left out, an earlier use forgotten
+    if uses > 1:
+        per_use = f"add one share per use, {upstream} \u00b7 {local} for each."
+        for share in mine:  # one use only
+            slips.append((before + share, f"{name} uses {p} {uses} times: {per_use}"))
+        if uses > 2:
+            for share in mine:  # every use but one
+                slips.append(
+                    (before + share_sum - share, f"{name} uses {p} {uses} times: {per_use}")
+                )
+    if before != 0.0:
+        slips.append(
+            (
+                share_sum,
+                f"{p} was reached before and already holds {_total(out, p)} = "
+                f"{_num(before)}: gradients add up, so add this step's share to it.",
+            )
+        )
+        if uses > 1:
+            slips.append(
+                (
+                    mine[0],
+                    f"{p} was reached before and already holds {_total(out, p)} = "
+                    f"{_num(before)}, and {name} uses {p} {uses} times: add one share "
+                    "per use to what it holds.",
+                )
+            )
+    slips.append((before - share_sum, f"Check the sign of the local partial {local}."))
+    # -- slips with a factor left out
+    each = " for each use" if uses > 1 else ""
+    upstream_alone = before + grad * uses
+    locals_alone = before + math.fsum(locals_)
+    if grad != 1.0 and _close(upstream_alone, locals_alone):
+        # the same number either way: which factor is missing cannot be told
+        slips.append(
+            (
+                upstream_alone,
+                f"That is one factor alone: multiply the upstream gradient {upstream} = "
+                f"{_num(grad)} by the local partial {local}{each}.",
+            )
+        )
+    else:
+        slips.append(
+            (
+                upstream_alone,
+                f"That is the upstream gradient {upstream} = {_num(grad)} alone: multiply "
+                f"it by the local partial {local}{each}.",
+            )
+        )
+        if grad != 1.0:
+            if uses == 1:
+                text = (
+                    f"That is {local} alone: multiply it by the upstream gradient "
+                    f"{upstream} = {_num(grad)}."
+                )
+            else:
+                text = (
+                    f"That is the local partials alone ({local} for each use: "
+                    f"{' + '.join(_num(v) for v in locals_)}): multiply each by the "
+                    f"upstream gradient {upstream} = {_num(grad)}."
+                )
+            slips.append((locals_alone, text))
+    if uses > 1:
+        slips.append(
+            (
+                before + grad,
+                f"That is the upstream gradient {upstream} = {_num(grad)} alone, and for "
+                f"one use: multiply it by the local partial {local}, for each use.",
+            )
+        )
+        if grad != 1.0:
+            for position, value in zip(positions, locals_):
+                slips.append(
+                    (
+                        before + value,
+                        f"That is {local} ({_slot(node, position)}) = {_num(value)} alone: "
+                        f"multiply it by the upstream gradient {upstream} = {_num(grad)}, "
+                        "for each use.",
+                    )
+                )
+    if before != 0.0 and grad != 1.0:
+        slips.append(
+            (
+                math.fsum(locals_),
+                f"That is {local} alone{each}: multiply it by the upstream gradient "
+                f"{upstream} = {_num(grad)}, and add it to what {p} already holds "
+                f"({_num(before)}).",
+            )
+        )
+    return slips
 
 
 def _close(a: float, b: float) -> bool:

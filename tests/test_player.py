@@ -1023,7 +1023,8 @@ def test_constants_show_as_numbers_with_true_edges_and_no_gradient(visit):
     two = next(i for i in constants if ids[i].data == 2.0)
     label = "[data-role=graph] [data-role=edge-label][data-from={}]"
     assert page.page.locator(label.format(one)).text_content() == "1"
-    assert page.page.locator(label.format(two)).text_content() == _number(36 * math.log(6))
+    # six significant digits on an edge, as in the explanation (draw_dot's four say 64.5)
+    assert page.page.locator(label.format(two)).text_content() == format(36 * math.log(6), ".6g")
     go_to(page, 3 + 2)  # f's rule
     constant_uses = [u for u in explanation_uses(page) if u["constant"]]
     assert [(u["parent"], u["before"], u["after"]) for u in constant_uses] == [(two, "", "")]
@@ -1165,18 +1166,89 @@ def visit_numbers_at(made: Player, step: int, page: Visit) -> dict[str, tuple[st
     return shown
 
 
-def test_no_node_moves_between_steps_however_long_the_explanation(visit):
+def graph_in_place(visit_page: Visit) -> dict[str, Any]:
+    """Where the graph's area is on the page, and each Value node within the drawing
+    (scrolling to follow the step aside), with the toolbar's right edge."""
+    return visit_page.page.locator("[data-role=graph]").evaluate(
+        """graph => {
+            const round = (x) => Math.round(x * 10) / 10;
+            const svg = graph.querySelector('svg').getBoundingClientRect();
+            const view = graph.getBoundingClientRect();
+            const nodes = Object.fromEntries([...graph.querySelectorAll('[data-node]')].map(g => {
+                const b = g.getBoundingClientRect();
+                return [g.dataset.node, [round(b.left - svg.left), round(b.top - svg.top)]];
+            }));
+            const status = document.querySelector('[data-role=status]').getBoundingClientRect();
+            return {
+                view: [view.left, view.top, view.right, view.bottom].map(round),
+                drawing: [round(svg.width), round(svg.height)],
+                nodes: nodes,
+                statusRight: status.right,
+                statusHeight: status.height,
+                width: window.innerWidth,
+            };
+        }"""
+    )
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (900, 800), (390, 844)])
+def test_no_node_moves_between_steps_however_long_the_explanation(visit, viewport):
     made = player(lecture_neuron())
-    page = visit(made.html, viewport=(1280, 800))
+    page = visit(made.html, viewport=viewport)
     first = graph_measure(page)
+    placed = graph_in_place(page)
+    scrolls = any(first["scrolls"])  # on a phone the graph scrolls to follow the step
     heights = set()
     for step in range(1, made.step_count + 1):
         page.press("ArrowRight")
-        measured = graph_measure(page)
-        assert measured["nodes"] == first["nodes"], step
-        assert measured["view"] == first["view"], step
+        now = graph_in_place(page)
+        # the graph's area stays put (the status "Step 4 of 11 · forward pass" does not
+        # wrap onto a line of its own), and so does every node within the drawing
+        assert now["view"] == placed["view"], (step, now["view"], placed["view"])
+        assert now["drawing"] == placed["drawing"], step
+        assert now["nodes"] == placed["nodes"], step
+        assert now["statusRight"] <= now["width"], step  # the status is whole
+        assert now["statusHeight"] == placed["statusHeight"], step  # on one line
+        if not scrolls:
+            assert graph_measure(page)["nodes"] == first["nodes"], step
         heights.add(page.page.locator("[data-role=explanation]").evaluate("e => e.offsetHeight"))
     assert len(heights) > 2  # the text did grow and shrink
+    page.check_clean()
+
+
+def legend_and_panel(visit_page: Visit) -> dict[str, Any]:
+    return visit_page.page.evaluate(
+        """() => {
+            const box = (e) => { const b = e.getBoundingClientRect();
+                                 return [b.left, b.top, b.right, b.bottom]; };
+            const panel = document.querySelector('.panel');
+            const legend = document.querySelector('[aria-label=Legend]');
+            const items = [...legend.querySelectorAll('li')]
+                .filter(li => li.getClientRects().length).map(box);
+            return {panel: box(panel), legend: box(legend), items: items,
+                    window: [0, 0, window.innerWidth, window.innerHeight],
+                    clipped: legend.scrollHeight > legend.clientHeight + 1};
+        }"""
+    )
+
+
+@pytest.mark.parametrize("start", [(1280, 800), (390, 844)])
+@pytest.mark.parametrize("size", [(650, 800), (390, 844), (650, 560)])
+def test_the_legend_is_never_cut_off(visit, start, size):
+    made = player(lecture_neuron())
+    page = visit(made.html, viewport=start)
+    page.page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.page.wait_for_timeout(150)  # the page re-arranges itself on the next frame
+    for step in range(made.step_count + 1):
+        go_to(page, step)
+        measured = legend_and_panel(page)
+        assert not measured["clipped"], step
+        assert len(measured["items"]) == 7
+        for item in [measured["legend"], *measured["items"]]:
+            # every line of the legend whole, in the panel and in the window, whatever
+            # the length of the step's text above it
+            assert inside(item, measured["panel"]), (step, item, measured["panel"])
+            assert inside(item, measured["window"]), (step, item)
     page.check_clean()
 
 
