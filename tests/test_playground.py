@@ -278,6 +278,81 @@ def test_training_reaches_full_accuracy_and_pause_stops(playground: Session) -> 
     wait_until(lambda: panel_figures(page)[0] == 0, 10)
 
 
+def panel_state(page: Any) -> str:
+    return str(page.get_attribute("[data-role=train]", "data-state"))
+
+
+def set_epochs(page: Any, text: str) -> None:
+    field = page.locator("[data-role=train] [data-field=epochs]")
+    field.fill(text)
+    field.press("Tab")  # the change event
+
+
+def test_training_stops_at_the_epochs_the_code_shows(playground: Session) -> None:
+    page = playground.page
+    train = page.locator("[data-role=train]")
+    code = train.locator("[data-role=train-code]")
+    button = train.locator("[data-action=train]")
+    # the default: 100 epochs, in the field and in the code's loop
+    assert train.locator("[data-field=epochs]").input_value() == "100"
+    assert "for epoch in range(1, 101):" in code.inner_text()
+
+    set_epochs(page, "12")
+    wait_until(lambda: "for epoch in range(1, 13):" in code.inner_text(), 5)
+    train.locator("[data-action=reset]").click()
+    wait_until(lambda: panel_figures(page)[0] == 0, 10)
+    button.click()
+    wait_until(lambda: panel_state(page) == "done", 120)
+    epoch, accuracy, frames = panel_figures(page)
+    assert epoch == 12
+    time.sleep(1.5)
+    assert panel_figures(page) == (epoch, accuracy, frames), "training went on past 12 epochs"
+    assert "Train again" in button.inner_text()
+    # the code shown, run as it is in CPython, ends with the weights the panel shows
+    namespace: dict[str, Any] = {}
+    exec(code.inner_text(), namespace)
+    from nn.train import evaluate
+
+    loss, fraction = evaluate(namespace["model"], namespace["X"], namespace["y"], "bce")
+    assert namespace["epoch"] == 12
+    assert f"{100 * fraction:.1f}%" == accuracy
+    assert math.isclose(float(train.locator("[data-field=loss]").inner_text()), loss, abs_tol=2e-4)
+
+    # more epochs: Train goes on from epoch 12 (one snapshot per epoch from there), to 15
+    set_epochs(page, "15")
+    wait_until(lambda: "for epoch in range(1, 16):" in code.inner_text(), 5)
+    assert "Train again" not in button.inner_text()
+    button.click()
+    wait_until(lambda: panel_figures(page)[0] == 15 and panel_state(page) == "done", 60)
+    epoch, accuracy, frames_15 = panel_figures(page)
+    assert frames_15 - frames == 3
+    # Train again: the same run from epoch 0 (its dense first epochs drawn again), to 15
+    button.click()
+    wait_until(lambda: panel_figures(page)[2] - frames_15 > 16 and panel_state(page) == "done", 60)
+    assert panel_figures(page)[:2] == (epoch, accuracy)
+
+    # Step past the end runs one epoch more, and the field and the code count it
+    train.locator("[data-action=step]").click()
+    wait_until(lambda: panel_figures(page)[0] == 16, 10)
+    assert train.locator("[data-field=epochs]").input_value() == "16"
+    assert "for epoch in range(1, 17):" in code.inner_text()
+    assert panel_state(page) == "paused"
+
+    # a number of epochs that is not one is refused, saying why; nothing runs
+    set_epochs(page, "0")
+    message = train.locator("[data-role=train-message]")
+    wait_until(lambda: "epochs must be a whole number" in message.inner_text(), 5)
+    assert panel_state(page) == "error"
+    button.click()
+    time.sleep(0.5)
+    assert panel_figures(page)[0] == 16 and "range(1, 17)" in code.inner_text()
+    set_epochs(page, "100")
+    wait_until(lambda: message.inner_text() == "", 5)
+    assert "for epoch in range(1, 101):" in code.inner_text()
+    train.locator("[data-action=reset]").click()
+    wait_until(lambda: panel_figures(page)[0] == 0, 10)
+
+
 def test_panel_draws_with_the_replays_own_script(site: Path) -> None:
     # nn/boundary.js, byte for byte, is what the built site serves and what the training
     # replay inlines; the page loads it before its own script, which repeats none of it

@@ -6,6 +6,7 @@
 // while training, snapshots of the parameters (several per epoch at first), from which
 // the panel paints the decision boundary with nn/boundary.js (the training replay's own
 // drawing, loaded before this script) and computes the accuracy of exactly those weights.
+// The panel trains for the number of epochs in its Epochs field, as the code it shows does.
 "use strict";
 
 (function () {
@@ -68,6 +69,7 @@
     if (statusBox.dataset.state !== "running") return;
     worker.terminate();
     showItem("error", "Stopped. Python was restarted: the names your code defined are gone.");
+    trainer.restarted();
     panel.setState("paused");
     startWorker();
   });
@@ -87,11 +89,12 @@
     done(message) {
       if (message.id === runId) setStatus(message.ok ? "ready" : "error");
     },
-    "train-data": (message) => panel.setData(message.data),
+    "train-data": (message) => { trainer.created(); panel.setData(message.data); },
     snapshot: (message) => panel.draw(message.snapshot),
-    "train-code": (message) => { $("[data-role=train-code]").textContent = message.code; },
-    "train-state": (message) => panel.setState(message.state),
-    "train-error": (message) => panel.error(message.text),
+    "train-code": (message) => { trainCode = message.code; showCode(); },
+    // the worker's answer to a step: that epoch is over (or failed, after a train-error)
+    "train-state": (message) => trainer.epochDone(message.state),
+    "train-error": (message) => { trainer.failed(); panel.error(message.text); },
   };
 
   function run(code) {
@@ -181,28 +184,156 @@
   });
 
   // ---- the training panel ----
+  // Train runs the number of epochs in the Epochs field, then stops, as the code shown
+  // (`for epoch in range(1, N + 1)`) does. The page asks the worker for one epoch at a
+  // time (a "step") and for the next one when it is over, so it knows how many epochs the
+  // weights have had: Train stops at N, Pause stops between two epochs. After the last
+  // epoch, Train again starts from epoch 0 (the same weights and the same run: every
+  // epoch's shuffle is seeded with its number); a larger N goes on from where it stopped,
+  // which is what a fresh run of N epochs would give too.
+  const EPOCHS_MAX = 10000;
   const trainBox = $("[data-role=train]");
-  const fields = {};
+  const trainButton = $("[data-action=train]");
+  const fields = {}; // the settings that make the network: changing one starts again
   for (const name of ["dataset", "hidden", "activation", "lr", "optimizer"]) {
     fields[name] = trainBox.querySelector(`[data-field=${name}]`);
   }
+  const epochsField = trainBox.querySelector("[data-field=epochs]");
   const settings = () => {
     const values = {};
     for (const name in fields) values[name] = fields[name].value;
+    values.epochs = epochsField.value;
     return values;
   };
-  function sendSettings() { worker.postMessage({ type: "settings", settings: settings() }); }
+
+  // the Epochs field: a whole number from 1 to EPOCHS_MAX, or null (and the panel says why)
+  let epochsError = false;
+  let shownEpochs = 100; // the last valid value, which the code shows
+  function epochsWanted() {
+    const text = epochsField.value.trim();
+    const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+    if (Number.isInteger(n) && n >= 1 && n <= EPOCHS_MAX) {
+      if (epochsError) { epochsError = false; panel.error(""); }
+      shownEpochs = n;
+      return n;
+    }
+    epochsError = true;
+    panel.error(`epochs must be a whole number from 1 to ${EPOCHS_MAX}, got "${epochsField.value}"`);
+    return null;
+  }
+  // the worker's code, with the loop over the epochs the field asks for
+  let trainCode = "";
+  function showCode() {
+    $("[data-role=train-code]").textContent =
+      trainCode.replace(/range\(1, [0-9]+\)/, `range(1, ${shownEpochs + 1})`);
+  }
+
+  // What the page asked the worker and has no answer to yet, in order (the worker answers
+  // in the order asked): "settings" (answered by train-data, or by a train-error when the
+  // settings are wrong) and "step" (answered by train-state; a failed epoch posts a
+  // train-error first; with no network, the step's own try to make one fails with a
+  // train-error and no train-state follows).
+  const trainer = {
+    asked: [],
+    hasNetwork: false, // the worker has a network for the latest settings
+    epochs: 0, // epochs the worker's network has had
+    driving: false, // Train is on: a step is asked for whenever one is over
+    stepFailed: false,
+    created() { // a new network, at epoch 0
+      if (this.asked[0] === "settings") this.asked.shift();
+      this.hasNetwork = true;
+      this.epochs = 0;
+      updateTrainButton();
+      this.drive();
+    },
+    failed() {
+      this.driving = false;
+      if (this.asked[0] === "settings") { this.asked.shift(); this.hasNetwork = false; }
+      else if (this.asked[0] === "step" && !this.hasNetwork) this.asked.shift();
+      else if (this.asked[0] === "step") this.stepFailed = true;
+    },
+    epochDone(state) {
+      if (state !== "paused") return; // the worker's own loop, which the page does not use
+      if (this.asked[0] === "step") this.asked.shift();
+      if (this.stepFailed) this.stepFailed = false;
+      else this.epochs += 1;
+      // the field never says fewer epochs than the weights shown have had (Step past the
+      // end, or Epochs lowered while training): the code shown stays that of the weights
+      if (this.epochs > shownEpochs && !epochsError) {
+        epochsField.value = String(this.epochs);
+        epochsWanted();
+        showCode();
+      }
+      updateTrainButton();
+      if (this.driving) this.drive();
+      else if (!this.asked.includes("step")) panel.setState("paused");
+    },
+    // while Train is on and the worker has nothing to do: the next epoch, or the end
+    drive() {
+      if (!this.driving || this.asked.length > 0) return;
+      const wanted = epochsWanted();
+      if (wanted !== null && this.epochs < wanted) { this.step(); return; }
+      this.driving = false;
+      panel.setState(wanted !== null ? "done" : "paused");
+    },
+    send(type) {
+      this.asked.push(type === "settings" ? "settings" : "step");
+      worker.postMessage({ type, settings: settings() });
+    },
+    step() { this.send("step"); },
+    settings() {
+      this.stop();
+      this.send("settings");
+    },
+    // Train off: at once when no epoch is running, else when it is over (epochDone)
+    stop() {
+      if (!this.driving) return;
+      this.driving = false;
+      if (!this.asked.includes("step")) panel.setState("paused");
+    },
+    restarted() { // the worker was ended: nothing it was asked will be answered
+      this.asked = [];
+      this.hasNetwork = false;
+      this.driving = false;
+      this.stepFailed = false;
+      this.epochs = 0;
+    },
+  };
+  function updateTrainButton() {
+    const over = trainer.epochs >= shownEpochs;
+    trainButton.textContent = over ? "\u21bb Train again" : "\u25b6 Train";
+    trainButton.title = over
+      ? `from epoch 0 again, for ${shownEpochs} epochs (a larger Epochs goes on from here)`
+      : `train until epoch ${shownEpochs}`;
+  }
+
+  function sendSettings() { trainer.settings(); }
   for (const name in fields) fields[name].addEventListener("change", () => {
     if (ready) sendSettings();
   });
-  const act = (type) => () => {
-    if (!ready) return;
+  epochsField.addEventListener("change", () => {
+    if (epochsWanted() === null) return;
+    showCode();
+    updateTrainButton();
+  });
+  trainButton.addEventListener("click", () => {
+    if (!ready || trainer.driving) return;
+    const wanted = epochsWanted();
+    if (wanted === null) return;
     panel.error("");
-    worker.postMessage({ type, settings: settings() });
-  };
-  $("[data-action=train]").addEventListener("click", act("train"));
-  $("[data-action=pause]").addEventListener("click", act("pause"));
-  $("[data-action=step]").addEventListener("click", act("step"));
+    if (trainer.epochs >= wanted) sendSettings(); // over: the run again from epoch 0
+    trainer.driving = true;
+    panel.setState("training");
+    trainer.drive(); // or, when the worker is busy with a step or settings, once it is done
+  });
+  $("[data-action=pause]").addEventListener("click", () => {
+    trainer.stop(); // the epoch running ends; the panel says "paused" when it has
+  });
+  $("[data-action=step]").addEventListener("click", () => {
+    if (!ready || trainer.driving || trainer.asked.includes("step")) return;
+    panel.error("");
+    trainer.step();
+  });
   $("[data-action=reset]").addEventListener("click", () => { if (ready) sendSettings(); });
   $("[data-action=copy-code]").addEventListener("click", () => {
     editor.setValue($("[data-role=train-code]").textContent);
