@@ -1479,3 +1479,123 @@ def test_practice_accepts_inf_and_playing_stops_at_each_question(visit):
     assert answer(page, {"v0": "inf"})[0] == "right"
     assert page.shown()["v0"] == ("800", "inf")
     page.check_clean()
+
+
+def test_a_practice_hint_names_the_use_left_out_not_a_missing_factor(visit):
+    # b = a + a, a = x * x, x = 3: at a's rule db/da = 2 and x gets 2 · 3 twice, 12 in
+    # all. 6 is one use's share (2 · 3, upstream factor in), not ∂a/∂x alone (which is 3)
+    page = visit(player(reuse()).html)
+    practice_on(page)
+    go_to(page, 2 + 3)  # a's rule
+    verdict, text = answer(page, {"v0": "6"})
+    assert verdict == "wrong"
+    assert "a uses x 2 times: add one share per use" in text, text
+    assert "upstream gradient db/da = 2." not in text  # the 2 is in 6 already
+    assert "alone" not in text
+    verdict, text = answer(page, {"v0": "3"})  # one local partial: no factor of 2, one use
+    assert verdict == "wrong"
+    assert "That is ∂a/∂x (first factor) = 3 alone" in text and "for each use" in text
+    verdict, text = answer(page, {"v0": "4"})  # the upstream gradient once per use
+    assert verdict == "wrong" and "That is the upstream gradient db/da = 2 alone" in text
+    assert answer(page, {"v0": "12"})[0] == "right"
+    page.check_clean()
+
+
+def test_a_practice_hint_tells_the_local_partials_from_a_share_when_they_differ(visit):
+    # b = a · c with c = 4: at a's rule db/da = 4, ∂a/∂x = 3 per use, a share 12, total 24
+    x = Value(3.0, label="x")
+    a = x * x
+    a.label = "a"
+    c = Value(4.0, label="c")
+    b = a * c
+    b.label = "b"
+    page = visit(player(b).html)
+    practice_on(page)
+    go_to(page, 2 + 3)  # a's rule
+    verdict, text = answer(page, {"v0": "6"})  # 3 + 3: the local partials alone
+    assert verdict == "wrong"
+    assert "That is the local partials alone (∂a/∂x for each use: 3 + 3)" in text, text
+    assert "multiply each by the upstream gradient db/da = 4" in text
+    verdict, text = answer(page, {"v0": "12"})  # 4 · 3, one use only
+    assert verdict == "wrong" and "a uses x 2 times: add one share per use" in text, text
+    assert "alone" not in text
+    assert answer(page, {"v0": "24"})[0] == "right"
+    page.check_clean()
+
+
+def test_a_practice_hint_names_no_one_factor_when_either_could_be_missing(visit):
+    # L = y · k, y = x · w with w = k = 3: the upstream gradient and the local partial are
+    # both 3, so an answer of 3 leaves out one of them, which one cannot be told
+    x = Value(2.0, label="x")
+    w = Value(3.0, label="w")
+    y = x * w
+    y.label = "y"
+    k = Value(3.0, label="k")
+    out = y * k
+    out.label = "L"
+    steps = page_steps(player(out).html)
+    rule = next(
+        i for i, step in enumerate(steps) if step["title"].endswith("y passes its gradient on")
+    )
+    page = visit(player(out).html)
+    practice_on(page)
+    go_to(page, rule)
+    verdict, text = answer(page, {"v0": "3", "v1": "6"})
+    assert verdict == "wrong"
+    hint = "That is one factor alone: multiply the upstream gradient dL/dy = 3 by the local"
+    assert f"{hint} partial ∂y/∂x." in text, text
+    assert answer(page, {"v0": "9", "v1": "6"})[0] == "right"
+    page.check_clean()
+
+
+def test_practice_counts_a_question_stepped_past_as_skipped(visit):
+    page = visit(player(reuse()).html)
+    practice_on(page)
+    score = page.page.locator("[data-role=score]")
+    go_to(page, 2 + 2)  # b's rule, asked
+    assert page.page.locator("input[data-role=answer]").count() == 1
+    page.press("ArrowRight")  # past it, unanswered: a's rule shows a's gradient, 2
+    assert page.step() == 5
+    assert page.shown()["v1"] == ("9", "2")
+    assert score.text_content() == "Right answers: 0 of 2 backward steps (1 skipped)"
+    assert answer(page, {"v0": "12"})[0] == "right"
+    assert score.text_content() == "Right answers: 1 of 2 backward steps (1 skipped)"
+    page.press("ArrowLeft")  # the skipped step is shown, not asked again for a score
+    assert page.page.locator("input[data-role=answer]").count() == 0
+    assert len(explanation_uses(page)) == 2
+
+    page.click("practice")
+    page.click("practice")  # a new round
+    page.press("Home")
+    page.press("End")  # past b's question at once, to a's
+    assert score.text_content() == "Right answers: 0 of 2 backward steps (1 skipped)"
+    assert page.page.locator("input[data-role=answer]").count() == 1
+    page.press("Home")
+    go_to(page, 2 + 2)
+    assert page.page.locator("input[data-role=answer]").count() == 0
+    page.click("practice")
+    page.click("practice")
+    go_to(page, 2 + 2)
+    page.click("reveal")  # shown on request: not right, not skipped
+    assert (
+        score.text_content() == "Right answers: 0 of 2 backward steps (1 shown without an answer)"
+    )
+    page.check_clean()
+
+
+def test_edge_numbers_carry_six_significant_digits_as_the_text_does(visit):
+    x = Value(2.0, label="x")
+    y = Value(1.0, label="y")
+    out = x * 1.0001 + y * 0.123456789
+    made = player(out)
+    ids = {node.label: f"v{i}" for i, node in enumerate(engine.topological_order(out))}
+    page = visit(made.html)
+    page.press("End")
+    edge = "[data-role=graph] [data-role=edge-label][data-from={}]"
+    assert page.page.locator(edge.format(ids["x"])).text_content() == "1.0001"
+    assert page.page.locator(edge.format(ids["y"])).text_content() == "0.123457"
+    lines = [line for step in page_steps(made.html) for line in step_lines(step)]
+    assert any(line.endswith("= 1.0001") and line.startswith("∂") for line in lines), lines
+    # draw_dot keeps its own four digits (its pictures and goldens are unchanged)
+    assert "label=1]" in draw_dot(out, edge_labels=True).source
+    page.check_clean()
