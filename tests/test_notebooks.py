@@ -20,6 +20,7 @@ what to remember, and two or three questions to think about.
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import subprocess
@@ -264,13 +265,24 @@ def _client(notebook, tmp_path: Path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
-def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
+def test_notebook_runs_top_to_bottom(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     notebook = _read(path)
     _client(notebook, tmp_path).execute()  # raises CellExecutionError, naming the cell
     # the exercises as committed are unsolved: their checkers answer with a hint
     for index, name in _exercises(notebook):
         printed = _printed(notebook.cells[index].outputs)
         assert "Not yet:" in printed and "Correct:" not in printed, (name, printed)
+    if path.stem == "03_build_your_own_value":
+        # 03 saves the learner's engine (here with the reference methods the unsolved
+        # exercises put on the class) where 06 and 07 load it
+        from nn.course.value import Value, load_engine
+
+        monkeypatch.chdir(tmp_path / "cwd")
+        loaded = load_engine()
+        assert capsys.readouterr().out == "using your Value from my_engine.py\n"
+        assert loaded is not Value and loaded.__module__ == "my_engine"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
@@ -306,6 +318,18 @@ def test_checkers_accept_the_solution_and_reject_a_wrong_answer(path: Path, tmp_
             client.execute_cell(solved, index)
             printed = _printed(solved.outputs)
             assert "Correct:" in printed and "Not yet:" not in printed, (name, printed)
+        if path.stem == "03_build_your_own_value":
+            # every exercise solved: the saved engine is the learner's code alone
+            save = nbformat.v4.new_code_cell(
+                "from nn.course.value import save_engine\n\nsaved = save_engine(Value)"
+            )
+            client.execute_cell(save, last + 1)
+            printed = _printed(save.outputs)
+            assert printed == "Saved your Value to my_engine.py: notebooks 06 and 07 build on it.\n"
+            saved = (tmp_path / "cwd" / "my_engine.py").read_text(encoding="utf-8")
+            assert "nn.course" not in saved.partition('"""\n')[2].partition('"""')[2]
+            for line in ("class Value:", "def backward(root):", "def topological_order(root):"):
+                assert f"\n{line}\n" in saved, line
 
 
 # --- nn.course: the checkers' machinery and the reference Value ------------------------
@@ -402,3 +426,227 @@ def test_the_reference_value_agrees_with_central_differences_engine_and_torch() 
     assert len(topological_order(deep)) == 20_001
     deep.backward()
     assert 0.97 < start.grad < 0.99
+
+
+# --- the learner's own engine, saved in 03 and loaded in 06 and 07 ---------------------
+
+_LEARNER_CELLS = [
+    # a class written in one cell, as notebook 03 has it
+    """import math
+
+
+class Value:
+    def __init__(self, data, parents=(), op="", label=""):
+        self.data = data
+        self.grad = 0.0
+        self.parents = parents
+        self.op = op
+        self.label = label
+        self._backward = lambda: None
+
+    def __neg__(self):
+        return self * -1
+""",
+    # its operations in cells of their own, put on the class afterwards
+    """def __add__(self, other):
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data + other.data, (self, other), "+")
+
+    def _backward():
+        self.grad += out.grad
+        other.grad += out.grad
+
+    out._backward = _backward
+    return out
+
+
+def __mul__(self, other):
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data * other.data, (self, other), "*")
+
+    def _backward():
+        self.grad += other.data * out.grad
+        other.grad += self.data * out.grad  # MUL_SECOND
+
+    out._backward = _backward
+    return out
+
+
+def __pow__(self, k):
+    out = Value(self.data**k, (self,), f"**{k}")
+
+    def _backward():
+        self.grad += k * self.data ** (k - 1) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def exp(self):
+    out = Value(math.exp(self.data), (self,), "exp")
+
+    def _backward():
+        self.grad += out.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def tanh(self):
+    out = Value(math.tanh(self.data), (self,), "tanh")
+
+    def _backward():
+        self.grad += (1 - out.data**2) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def __radd__(self, other):
+    return self + other
+
+
+def __rmul__(self, other):
+    return self * other
+
+
+def __sub__(self, other):
+    return self + (-other)
+
+
+def __truediv__(self, other):
+    return self * other**-1
+
+
+for name, fn in [("__add__", __add__), ("__mul__", __mul__), ("__pow__", __pow__),
+                 ("exp", exp), ("tanh", tanh), ("__radd__", __radd__), ("__rmul__", __rmul__),
+                 ("__sub__", __sub__), ("__truediv__", __truediv__)]:
+    setattr(Value, name, fn)
+""",
+    """def topological_order(root):
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, placed = stack.pop()
+        if placed:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in node.parents)
+    return order
+
+
+def backward(root):
+    root.grad = 1.0
+    for node in reversed(topological_order(root)):
+        node._backward()
+
+
+Value.backward = backward
+""",
+]
+
+
+def _learner_class(edit: tuple[str, str] = ("", "")) -> type:
+    """The learner's Value as a notebook makes it: each cell's source compiled under a name
+    of its own and kept in linecache, as IPython does, so inspect finds it."""
+    import linecache
+
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    for number, cell in enumerate(_LEARNER_CELLS):
+        source = cell.replace(*edit) if edit[0] else cell
+        filename = f"<ipython-input-{number}-learner>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), namespace)
+    cls = namespace["Value"]
+    assert isinstance(cls, type)
+    return cls
+
+
+def test_save_engine_writes_the_learners_value_and_load_engine_brings_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nn.course.value import Value as CourseValue
+    from nn.course.value import load_engine, save_engine
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(sys.modules, "my_engine", raising=False)
+    learner = _learner_class()
+    saved = save_engine(learner)
+    assert saved == Path("my_engine.py")
+    assert capsys.readouterr().out == (
+        "Saved your Value to my_engine.py: notebooks 06 and 07 build on it.\n"
+    )
+    text = (tmp_path / "my_engine.py").read_text(encoding="utf-8")
+    # the learner's code, as written, and nothing of the course's
+    assert "other.grad += self.data * out.grad  # MUL_SECOND" in text
+    assert "def topological_order(root):" in text and "Value.backward = backward" in text
+    assert "nn.course" not in text.split('"""')[2] and "import math" in text
+    assert not [p for p in tmp_path.iterdir() if p.name != "my_engine.py"]  # no temporary left
+
+    mine = load_engine()
+    assert capsys.readouterr().out == "using your Value from my_engine.py\n"
+    assert mine is not CourseValue and mine is not learner and mine.__module__ == "my_engine"
+    x = mine(3.0)
+    y = x * x + x  # x used three times
+    y.backward()
+    assert (y.data, x.grad) == (12.0, 7.0)
+    w = mine(-0.5)
+    out = (2 * w + 1).tanh() / (w - 1) ** 2  # 03 has no __rsub__: 1 - w is not an op
+    out.backward()
+    h = 1e-6
+
+    def f(v: float) -> float:
+        return math.tanh(2 * v + 1) / (1 - v) ** 2
+
+    assert abs(w.grad - (f(-0.5 + h) - f(-0.5 - h)) / (2 * h)) < 1e-7
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (("        other.grad += self.data * out.grad  # MUL_SECOND\n", ""), "a * b"),
+        (("(1 - out.data**2)", "(1 + out.data**2)"), "a.tanh()"),
+        (("    root.grad = 1.0\n", ""), "a + b"),
+    ],
+    ids=["mul-rule-drops-a-line", "tanh-sign", "no-seed"],
+)
+def test_a_broken_learner_engine_falls_back_to_the_course_value_saying_why(
+    edit: tuple[str, str],
+    named: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from nn.course.value import Value as CourseValue
+    from nn.course.value import load_engine, save_engine
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(sys.modules, "my_engine", raising=False)
+    assert save_engine(_learner_class(edit)) is None
+    printed = capsys.readouterr().out
+    assert printed.startswith("Saved to my_engine.py, but it does not pass the check: ")
+    assert named in printed and "use the course's Value (nn.course.value) instead" in printed
+    assert load_engine() is CourseValue
+    printed = capsys.readouterr().out
+    assert printed.startswith("using the course's Value (nn.course.value): your Value from ")
+    assert named in printed and printed.count("\n") == 1
+
+
+def test_load_engine_without_a_saved_engine_uses_the_course_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nn.course.value import Value as CourseValue
+    from nn.course.value import load_engine, save_engine
+
+    monkeypatch.chdir(tmp_path)
+    assert load_engine() is CourseValue
+    assert capsys.readouterr().out == (
+        "using the course's Value (nn.course.value): there is no my_engine.py here "
+        "(notebook 03's last section saves it)\n"
+    )
+    (tmp_path / "my_engine.py").write_text("raise RuntimeError('half written')\n")
+    assert load_engine() is CourseValue
+    assert "importing my_engine.py raised RuntimeError: half written" in capsys.readouterr().out
+    with pytest.raises(TypeError, match="save_engine takes your Value class"):
+        save_engine(CourseValue(1.0))  # type: ignore[arg-type]

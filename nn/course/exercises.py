@@ -13,14 +13,17 @@ learner reading a notebook does not read them.
   `check_backward`: each takes the notebook's class `V` and the learner's functions. On
   success they become the class's methods; otherwise the reference versions
   (`nn.course.value`) do, and the hint says so, so the cells below still run.
-- 05: `check_prediction` (x.grad of x*x + x, with `+=` and with `=`), `check_sigmoid`.
+- 05: `check_prediction` (x.grad of (x + w) * x, with `+=` and with `=`), `check_sigmoid`.
 - 10: `check_count` (the op nodes of a longhand neuron), `check_dot_rule` (the fused node's
   rule).
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import math
+import textwrap
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -347,6 +350,13 @@ def _run_rule(
                 "and leaves the numbers alone."
             )
     for (name, node, local), before in zip(nodes, befores):
+        if node.grad == before and local * upstream != 0.0:
+            others = " The other parent's gradient is updated." if len(nodes) > 1 else ""
+            raise NotYet(
+                f"in {what}: the rule leaves {name}.grad as it was ({before}), so one "
+                f"operand's gradient is never updated.{others} Each parent of out gets its "
+                "own share: a line for each."
+            )
         mistakes = [
             (
                 before + local * out.data,
@@ -491,6 +501,12 @@ def check_more_ops(V: Any, pow_: Any, exp: Any, tanh: Any) -> Verdict:
                     "with tanh(x), the output.",
                 ),
                 (before + t * t * g, "tanh'(x) is 1 minus tanh(x)**2, not tanh(x)**2 alone."),
+                (
+                    before + (1 + t * t) * g,
+                    "a sign inside tanh's local derivative is flipped: tanh flattens out as "
+                    "its output nears 1 or -1, so its slope must shrink as tanh(x)**2 grows, "
+                    "never exceed 1.",
+                ),
                 (before + (1 - t) * g, "tanh'(x) is 1 minus tanh(x) SQUARED."),
             ],
         )
@@ -711,6 +727,7 @@ def check_backward(V: Any, backward: Any) -> Verdict:
     def check() -> str:
         nodes, out = build()
         right = [6.0, -4.0, -2.0, 4.0, -2.0, -2.0]
+        ran = _watch_rules(nodes + [out], out)
         call(backward, out, what="your backward")
         got = [n.grad for n in nodes]
         if all(close(g, r) for g, r in zip(got, right)) and close(out.grad, 1.0):
@@ -720,7 +737,21 @@ def check_backward(V: Any, backward: Any) -> Verdict:
                 raise NotYet(
                     "every gradient is still 0: the chain has to start somewhere. What is dL/dL?"
                 )
-            raise NotYet("only the output has a gradient: the rules of the other nodes never ran.")
+            if ran:  # rules ran, but before the seed: each passed on out.grad = 0
+                raise NotYet(
+                    "the rules ran, but while L's gradient was still 0, so each passed on 0 "
+                    "(only L's own gradient became 1, afterwards): the seed must be set "
+                    "before the rules run."
+                )
+            if _names_rule_without_calling(backward):
+                raise NotYet(
+                    "no rule ran: your loop names each node's _backward without calling it. "
+                    "A function runs only when it is called, with parentheses after its name."
+                )
+            raise NotYet(
+                "only the output has a gradient: no node's rule was called. Walk the order "
+                "and call each node's rule."
+            )
         else:
             # the same rules run inputs first
             nodes2, out2 = build()
@@ -762,32 +793,86 @@ def check_backward(V: Any, backward: Any) -> Verdict:
     return _installing(V, {"backward": backward}, check)
 
 
+def _watch_rules(nodes: list[Any], out: Any) -> list[float]:
+    """Wrap each node's rule so that it records, when it runs, out's gradient then (the
+    returned list fills in as the rules run)."""
+    ran: list[float] = []
+    for node in nodes:
+        rule = node._backward
+
+        def watched(rule: Callable[[], None] = rule) -> None:
+            ran.append(out.grad)
+            rule()
+
+        node._backward = watched
+    return ran
+
+
+def _names_rule_without_calling(fn: Any) -> bool:
+    """`fn`'s source reads some `._backward` without calling it (`node._backward`)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    return any(
+        isinstance(n, ast.Attribute)
+        and n.attr == "_backward"
+        and isinstance(n.ctx, ast.Load)
+        and id(n) not in called
+        for n in ast.walk(tree)
+    )
+
+
 # --- 05: reused nodes, and tanh and sigmoid made of other ops ---------------------------
 
 
 @checker
 def check_prediction(prediction: Any) -> str:
-    """05: predict x.grad for y = x*x + x at x = 3, with += and with =."""
+    """05: predict x.grad for y = (x + w) * x at x = 2, w = 5, with += and with =.
+
+    The notebook demonstrates the bug on x * x + x; this graph runs its rules in the other
+    order: the product (the output) first, the sum last."""
     if not isinstance(prediction, dict) or set(prediction) != {"right", "buggy"}:
         raise NotYet('fill in a dict with the keys "right" and "buggy".')
     right, buggy = prediction["right"], prediction["buggy"]
-    x = 3.0
-    if not close(right, 2 * x + 1):
-        if close(right, 2 * x):
-            raise NotYet("with +=, count every use of x: the + node's rule sends a share too.")
-        if close(right, x + 1) or close(right, 1.0):
-            raise NotYet("with +=, the product x * x uses x twice, and each use sends a share.")
-        raise NotYet("with +=, x.grad is the sum of what each of x's three uses sends back.")
-    if not close(buggy, x):
-        if close(buggy, 1.0):
+    if not (is_number(right) and is_number(buggy)):
+        raise NotYet("both predictions are numbers: x.grad with += and x.grad with =.")
+    x, w = 2.0, 5.0
+    s = x + w  # the sum node
+    direct = s  # the product's rule sends x (its second factor) s.data * 1
+    through_sum = x  # it sends the sum s x.data * 1; the sum's rule passes that on to x
+    if not close(right, direct + through_sum):
+        if close(right, direct):
             raise NotYet(
-                "with =, only the last write survives; in reverse topological order, which "
-                "rule runs last, the +'s or the *'s?"
+                "with +=, x is used twice: once by the product directly and once inside the "
+                "sum. You counted only the direct use."
             )
-        if close(buggy, 2 * x + 1) or close(buggy, 2 * x):
+        if close(right, through_sum):
+            raise NotYet(
+                "with +=, you counted only the share that comes through the sum; the product "
+                "uses x directly too."
+            )
+        raise NotYet(
+            "with +=, x.grad is the sum of the shares from each use of x: follow each path "
+            "from y back to x and multiply the local derivatives along it."
+        )
+    if not close(buggy, through_sum):
+        if close(buggy, direct):
+            raise NotYet(
+                "with =, only the last write to x.grad survives. Which rule runs last here? "
+                "A node's rule runs only after the rules of every node that uses it."
+            )
+        if close(buggy, direct + through_sum):
             raise NotYet("with =, writes do not add up: each one replaces what was there.")
-        raise NotYet("with =, x.grad is whatever the last rule to write it wrote.")
-    return "7 with +=, 3 with = (the last write, x * 1 from the product)."
+        raise NotYet(
+            "with =, x.grad is whatever the last rule to write it wrote: find that rule, "
+            "and the gradient its node held when it ran."
+        )
+    return (
+        "9 with += (7 from the product directly, 2 through the sum); 2 with =, because the "
+        "sum's rule runs last here and overwrites x.grad with its own gradient, 2."
+    )
 
 
 @checker

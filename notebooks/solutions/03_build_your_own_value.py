@@ -216,6 +216,35 @@ def __mul__(self, other):
 check_add_mul(Value, __add__, __mul__)
 
 
+# %% wrong: add_mul
+def __add__(self, other):
+    if not isinstance(other, Value):
+        other = Value(other)
+    out = Value(self.data + other.data, (self, other), "+")
+
+    def _backward():
+        self.grad += out.grad
+        other.grad += out.grad
+
+    out._backward = _backward
+    return out
+
+
+def __mul__(self, other):
+    if not isinstance(other, Value):
+        other = Value(other)
+    out = Value(self.data * other.data, (self, other), "*")
+
+    def _backward():
+        self.grad += other.data * out.grad  # and nothing for other: a line dropped
+
+    out._backward = _backward
+    return out
+
+
+check_add_mul(Value, __add__, __mul__)
+
+
 # %% solution: more_ops
 def __pow__(self, k):
     out = Value(self.data**k, (self,), f"**{k}")
@@ -415,6 +444,40 @@ def tanh(self):
 
     def _backward():
         self.grad += (out.data**2 - 1) * out.grad  # a flipped sign
+
+    out._backward = _backward
+    return out
+
+
+check_more_ops(Value, __pow__, exp, tanh)
+
+
+# %% wrong: more_ops
+def __pow__(self, k):
+    out = Value(self.data**k, (self,), f"**{k}")
+
+    def _backward():
+        self.grad += k * self.data ** (k - 1) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def exp(self):
+    out = Value(math.exp(self.data), (self,), "exp")
+
+    def _backward():
+        self.grad += out.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def tanh(self):
+    out = Value(math.tanh(self.data), (self,), "tanh")
+
+    def _backward():
+        self.grad += (1 + out.data**2) * out.grad  # a sign flipped inside the derivative
 
     out._backward = _backward
     return out
@@ -629,6 +692,26 @@ def backward(root):
             run(parent)
 
     run(root)
+
+
+check_backward(Value, backward)
+
+
+# %% wrong: backward
+def backward(root):
+    for node in reversed(topological_order(root)):
+        node._backward()
+    root.grad = 1.0  # the seed, but after the rules have run
+
+
+check_backward(Value, backward)
+
+
+# %% wrong: backward
+def backward(root):
+    root.grad = 1.0
+    for node in reversed(topological_order(root)):
+        node._backward  # noqa: B018 (names the rule without calling it)
 
 
 check_backward(Value, backward)

@@ -9,24 +9,30 @@ the notebook, after the cells above the exercise, so names defined there (the ch
 # ruff: noqa: F811, F821
 
 # %% solution: prediction
-# with +=: 1 from the sum, plus 3 and 3 from the two factors; with =: the product's rule
-# runs last and writes x.grad = 3 * 1 (twice)
-prediction = {"right": 7.0, "buggy": 3.0}
+# y = (x + w) * x, s = x + w. With +=: the product sends x s.data * 1 = 7 and sends s
+# x.data * 1 = 2, which the sum passes on to x: 9. With =: the product is the output, so its
+# rule runs first (x.grad = 7); the sum's rule runs last and writes x.grad = s.grad = 2.
+prediction = {"right": 9.0, "buggy": 2.0}  # x.grad with += and with =
 
 check_prediction(prediction)
 
 # %% wrong: prediction
-prediction = {"right": 7.0, "buggy": 1.0}  # as if the sum's write came last
+prediction = {"right": 9.0, "buggy": 7.0}  # as if the product's write came last
 
 check_prediction(prediction)
 
 # %% wrong: prediction
-prediction = {"right": 6.0, "buggy": 3.0}  # forgot the use of x in the sum
+prediction = {"right": 7.0, "buggy": 2.0}  # forgot the use of x inside the sum
 
 check_prediction(prediction)
 
 # %% wrong: prediction
-prediction = {"right": 7.0, "buggy": 7.0}  # as if = added up too
+prediction = {"right": 9.0, "buggy": 9.0}  # as if = added up too
+
+check_prediction(prediction)
+
+# %% wrong: prediction
+prediction = {"right": 2.0, "buggy": 2.0}  # only the share through the sum
 
 check_prediction(prediction)
 
