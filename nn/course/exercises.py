@@ -351,11 +351,15 @@ def _run_rule(
             )
     for (name, node, local), before in zip(nodes, befores):
         if node.grad == before and local * upstream != 0.0:
-            others = " The other parent's gradient is updated." if len(nodes) > 1 else ""
+            if len(nodes) > 1:
+                raise NotYet(
+                    f"in {what}: the rule leaves {name}.grad as it was ({before}): one "
+                    "operand's gradient is never updated. Each parent of out gets its own "
+                    "share, a line for each."
+                )
             raise NotYet(
-                f"in {what}: the rule leaves {name}.grad as it was ({before}), so one "
-                f"operand's gradient is never updated.{others} Each parent of out gets its "
-                "own share: a line for each."
+                f"in {what}: the rule leaves {name}.grad as it was ({before}): the parent's "
+                "gradient is never updated."
             )
         mistakes = [
             (
