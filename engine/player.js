@@ -25,6 +25,7 @@
   const status = document.querySelector("[data-role=status]");
   const title = document.querySelector("[data-role=title]");
   const explanation = document.querySelector("[data-role=explanation]");
+  const stepText = document.querySelector(".step-text");  // scrolls: the legend stays put
   const graph = document.querySelector("[data-role=graph]");
   const overview = document.querySelector("[data-role=overview]");
   const zoomLabel = document.querySelector("[data-role=zoom]");
@@ -177,6 +178,7 @@
     title.className = step.phase;
     writeExplanation(step, quiz);
     showPractice(step, quiz);
+    if (current !== previous) stepText.scrollTop = 0;  // a new step is read from its top
     button("prev").disabled = current === 0;
     button("reset").disabled = current === 0;
     button("next").disabled = current === last;
@@ -310,6 +312,7 @@
       // what was typed stays, so the learner can correct it
       feedback.textContent = text;
       feedback.dataset.verdict = verdict;
+      feedback.scrollIntoView({ block: "nearest" });  // a short panel scrolls to it
     }
   }
 
