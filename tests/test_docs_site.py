@@ -156,6 +156,51 @@ def test_course_math_is_mathml_not_dollars(site: Path, notebook: Path) -> None:
         assert "<math" in page
 
 
+def _first_heading(notebook: Path) -> str:
+    """The notebook's first Markdown heading, as written (its Markdown included)."""
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "markdown":
+            for line in "".join(cell["source"]).splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    raise AssertionError(f"{notebook.name} has no heading")
+
+
+def test_course_titles_in_the_tab_and_nav_are_text(site: Path) -> None:
+    # "3. Build your own `Value`" is "3. Build your own Value" in the browser's tab and in
+    # the navigation (the page's own heading shows the code span as code)
+    headings = {notebook.stem: _first_heading(notebook) for notebook in NOTEBOOKS}
+    assert any("`" in heading for heading in headings.values()), "nothing to check"
+    start = (site / "index.html").read_text(encoding="utf-8")
+    for stem, heading in headings.items():
+        assert not re.search(r"[*_$\[]", heading), f"extend this test for {heading!r}"
+        title = heading.replace("`", "").replace("&", "&amp;")
+        page = (site / "course" / f"{stem}.html").read_text(encoding="utf-8")
+        tab = re.search(r"<title>(.*?)</title>", page, re.S)
+        assert tab is not None and tab.group(1) == f"{title} - chainrule"
+        # the navigation, on this page and on the start page
+        assert f'<a href="{stem}.html" class="dropdown-item active" aria-current="page">' in page
+        navs = [
+            re.findall(rf'<a href="{stem}\.html" class="dropdown-item[^>]*>(.*?)</a>', page),
+            re.findall(rf'<a href="course/{stem}\.html" class="dropdown-item">(.*?)</a>', start),
+        ]
+        assert navs == [[title], [title]], navs
+        # the page's heading keeps its code as code
+        if "`" in heading:
+            assert "<code>" in page.split('role="main"', 1)[1].split("</h1>", 1)[0]
+
+
+def test_plain_title_drops_markdown_and_keeps_html_text() -> None:
+    plain = _hook().plain_title
+    assert plain("3. Build your own `Value`", "t") == "3. Build your own Value"
+    assert (
+        plain("5. A *reused* node, __twice__ [here](x.md)", "t") == "5. A reused node, twice here"
+    )
+    assert plain("Title with $x^2$ {#title}", "t") == "Title with x2"
+    # the templates insert titles as HTML, as mkdocs's own titles from headings are
+    assert plain("Sets {a, b} & 1 < 2", "t") == "Sets {a, b} &amp; 1 &lt; 2"
+
+
 def test_course_index_links_every_notebook_in_order(site: Path) -> None:
     # the page's own links, not the navigation's
     main = (site / "course" / "index.html").read_text("utf-8").split('role="main"', 1)[1]

@@ -368,6 +368,21 @@ def notebook_title(notebook: dict[str, Any], fallback: str) -> str:
     return fallback
 
 
+def plain_title(title: str, where: str) -> str:
+    """A Markdown title as the navigation and the browser's tab show it, without Markdown:
+    "3. Build your own `Value`" -> "3. Build your own Value" (code, emphasis, links and
+    math as their text; an attribute list `{#anchor}` dropped). mkdocs's templates put a
+    title into the page as it is, so, like the titles mkdocs takes from headings, it is
+    HTML text ("&" as "&amp;")."""
+    import markdown
+
+    text = INLINE_MATH.sub(lambda m: _math_text(m.group(1), where), title)
+    text = re.sub(r"\s*\{[:#.][^{}]*\}\s*$", "", text)
+    # rendered as a heading, so that a leading "3." is not read as a numbered list
+    rendered = markdown.markdown("# " + text.replace("\n", " "))
+    return " ".join(re.sub(r"<[^>]*>", "", rendered).split())
+
+
 def render_notebook(notebook: dict[str, Any], stem: str) -> tuple[str, list[str], dict[str, str]]:
     """(the page's Markdown, its stashed HTML pieces, {file name: page} of its embeds)."""
     stash = _Stash()
@@ -452,11 +467,14 @@ def _notebooks() -> list[Path]:
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """Expand the nav's `Course: course/index.md` into one entry per notebook."""
+    """Expand the nav's `Course: course/index.md` into one entry per notebook, titled by
+    its first heading as text (the nav and the browser's tab show no Markdown)."""
     entries: list[Any] = ["course/index.md"]
     for path in _notebooks():
         notebook = json.loads(path.read_text("utf-8"))
-        entries.append({notebook_title(notebook, path.stem): f"course/{path.stem}.md"})
+        where = f"notebooks/{path.name}"
+        title = plain_title(notebook_title(notebook, path.stem), where)
+        entries.append({title: f"course/{path.stem}.md"})
     nav = config.nav or []
     for index, item in enumerate(nav):
         if isinstance(item, dict) and item.get(COURSE_NAV_TITLE) == "course/index.md":
