@@ -14,21 +14,40 @@ answer; an exception in the learner's code becomes a hint naming the learner's l
 checkers never change the state of Python's global `random` that the notebook sees.
 
 The digits task of notebook 08 keeps its test images here: `digits_split()` gives the
-notebook its training and validation images, `check_digit_model` measures the learner's
-model on 300 others, which the notebook gets from `held_out_digits()` only afterwards.
+notebook its training and validation images; `check_digit_model` measures the learner's
+model on 300 others, which no public function returns. After the check,
+`held_out_result(model)` gives the notebook what the checker measured for that model (the
+accuracy and the test images it got wrong), never the test set itself.
+
+`save_network` and `load_network` carry the learner's Neuron, Layer and MLP from notebook 06
+to notebook 07 (a file, `my_network.py`), as `nn.course.value` does for the Value of 03.
 """
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import dataclasses
+import dis
 import functools
 import importlib
+import importlib.util
+import inspect
+import io
+import linecache
 import math
+import os
 import random
+import sys
+import textwrap
+import types
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import engine
 import nn
+from engine.files import write_atomic
 from nn.course.checking import NotYet, call, checker, close
 from nn.course.value import Value
 
@@ -54,10 +73,13 @@ __all__ = [
     "check_train",
     "digit_reference_model",
     "digits_split",
-    "held_out_digits",
+    "HeldOutResult",
+    "held_out_result",
+    "load_network",
     "minibatches",
     "mse",
     "newton_step",
+    "save_network",
     "sgd_step",
     "sigmoid_slope",
     "softmax",
@@ -180,6 +202,10 @@ def minibatches(indices: Sequence[int], batch_size: int) -> list[list[int]]:
 # version redefined after passing counts as unchecked again
 _passed: dict[str, object] = {}
 
+# each exercise's check as written (returns the success message or raises NotYet), by name:
+# load_network runs the checks of Neuron, Layer and MLP again on the classes it imports
+_checks: dict[str, Callable[..., str]] = {}
+
 
 def yours_or_reference(yours: T, reference: T) -> T:
     """The learner's version if it passed its checker, else the course's (and say which)."""
@@ -201,6 +227,7 @@ def _exercise(name: str) -> Callable[[Callable[..., str]], Callable[..., None]]:
 
     def wrap(check: Callable[..., str]) -> Callable[..., None]:
         verdict = checker(check)
+        _checks[name] = check
 
         @functools.wraps(check)
         def run(answer: Any, *args: Any) -> None:
@@ -592,10 +619,15 @@ def check_mlp(mlp_class: Any) -> str:
     expected = [p for layer in layers for p in layer.parameters()]
     if not isinstance(params, list) or (params and isinstance(params[0], list)):
         raise NotYet("MLP.parameters() should be one flat list of Values, layer by layer.")
-    if len(params) != len(expected) or not all(p is q for p, q in zip(params, expected)):
+    if len(params) != len(expected):
         raise NotYet(
-            f"MLP(3, [4, 4, 1]).parameters() gives {len(params)} items: all 41 of its "
-            "layers' Values, layer by layer."
+            f"MLP(3, [4, 4, 1]).parameters() gives {len(params)} items, not as many as its "
+            "layers' parameters() together: all of them, layer by layer."
+        )
+    if not all(p is q for p, q in zip(params, expected)):
+        raise NotYet(
+            "MLP(3, [4, 4, 1]).parameters() gives other Values than its layers' (copies?), "
+            "or theirs in another order: layer by layer, each layer's in its own order."
         )
     x = [2.0, 3.0, -1.0]
     out = call(mlp, x, what="your MLP's __call__")
@@ -619,7 +651,7 @@ def check_mlp(mlp_class: Any) -> str:
     call(out.backward, what="out.backward()")
     if all(p.grad == 0 for p in params):
         raise NotYet("after backward() every parameter's grad is 0: build the output from Values.")
-    return "layers chained by their sizes, a linear last layer, 41 parameters in order."
+    return "layers chained by their sizes, a linear last layer, every parameter in order."
 
 
 @_exercise("parameter_count")
@@ -651,6 +683,271 @@ def check_parameter_count(parameter_count: Callable[[int, list[int]], object]) -
             "how many neurons, and how many numbers does each one hold?"
         )
     return "sum over layers of (inputs + 1) * outputs."
+
+
+# ---- notebook 06 to 07: the learner's Neuron, Layer and MLP, saved and loaded again -----
+# A new notebook is a new kernel, without the classes of the one before. save_network writes
+# the learner's three classes, as written in their cells, into a module of their own
+# (my_network.py); load_network imports that file afresh in notebook 07, checks the classes
+# again with the checkers of notebook 06, and returns its MLP, or the course's MLP (saying
+# why) when there is no such file or it does not pass.
+
+NETWORK_FILE = "my_network.py"
+_CLASS_NAMES = ("Neuron", "Layer", "MLP")
+
+
+class NetworkSourceError(ValueError):
+    """The learner's classes could not be written out as a module (the message says why)."""
+
+
+def save_network(
+    neuron_class: type[Any],
+    layer_class: type[Any],
+    mlp_class: type[Any],
+    path: str | os.PathLike[str] = NETWORK_FILE,
+) -> Path | None:
+    """Write the learner's `Neuron`, `Layer` and `MLP` (each must have passed its checker)
+    to `path` as a module, import it afresh, check its classes again and return the path.
+
+    The classes' source comes from the notebook's cells (IPython keeps them in
+    `linecache`); the module imports what their methods use by global name (`random`,
+    `math`) and the `Value` they were built on: the course's, or the learner's own through
+    `nn.course.value.load_engine` (the engine file must then sit next to `path`, or is named
+    by its full path). Prints one line saying what was saved, or why nothing was (then
+    returns None): notebook 07 trains the course's MLP unless the file passes.
+    """
+    classes = {"Neuron": neuron_class, "Layer": layer_class, "MLP": mlp_class}
+    for what, cls in classes.items():
+        if not isinstance(cls, type):
+            raise TypeError(f"save_network takes your three classes; {what} is {cls!r}")
+    target = Path(path)
+    name = target.name
+    waiting = [what for what, cls in classes.items() if _passed.get(what) is not cls]
+    if waiting:
+        verb = "has" if len(waiting) == 1 else "have"
+        print(
+            f"Nothing saved: your {' and '.join(waiting)} {verb} not passed the check yet (run "
+            f"this cell again once they all have). Without {name}, notebook 07 trains the "
+            "course's MLP."
+        )
+        return None
+    try:
+        source, on = _network_source(classes, target)
+    except NetworkSourceError as error:
+        print(f"Nothing saved: {error} Without {name}, notebook 07 trains the course's MLP.")
+        return None
+    write_atomic(target, source)
+    with contextlib.redirect_stdout(io.StringIO()):  # load_engine's line: said in notebook 07
+        _, problem = _checked_network(target)
+    if problem is not None:
+        print(
+            f"Saved to {name}, but it does not pass the check: {problem} Until it does, "
+            "notebook 07 trains the course's MLP."
+        )
+        return None
+    print(f"Saved your Neuron, Layer and MLP ({on}) to {name}: notebook 07 trains your MLP.")
+    return target
+
+
+def load_network(path: str | os.PathLike[str] = NETWORK_FILE) -> type[Any]:
+    """The learner's `MLP` from `path` (relative to the working directory), imported afresh
+    with its `Neuron` and `Layer`, when the file exists and its classes pass the checks of
+    notebook 06 again; otherwise the course's `MLP` (on the course's `Value`). Prints one
+    line saying which, and why (importing the file may print load_engine's line first)."""
+    target = Path(path)
+    name = target.name
+    if not target.is_file():
+        reason = f"there is no {name} here (notebook 06 saves it once your three classes pass)"
+    else:
+        module, problem = _checked_network(target)
+        if problem is None:
+            on = "on the course's Value" if module.Value is Value else "on your own Value"
+            print(f"using your Neuron, Layer and MLP from {name}, {on}")
+            return cast("type[Any]", module.MLP)
+        reason = f"{name} does not pass the check: {problem}"
+    print(f"using the course's MLP (nn.course.network.MLP, on the course's Value): {reason}")
+    return MLP
+
+
+def _import_network(path: Path) -> Any:
+    """Run the file at `path` as a fresh module (never one cached from an earlier run)."""
+    unique = f"_chainrule_learner_network_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(unique, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[unique] = module  # while it runs, as an import would
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[unique]
+    return module
+
+
+def _checked_network(path: Path) -> tuple[Any, str | None]:
+    """The module at `path`, imported afresh, and None when its Neuron, Layer and MLP pass
+    notebook 06's checks (run with `random` put back as it was); otherwise (None, what went
+    wrong)."""
+    state = random.getstate()
+    try:
+        try:
+            module = _import_network(path)
+        except Exception as error:  # noqa: BLE001 (the learner's module: any error is a reason)
+            return None, f"importing it raised {type(error).__name__}: {error}."
+        if not hasattr(module, "Value"):
+            return None, "it defines no Value."
+        for what in _CLASS_NAMES:
+            cls = getattr(module, what, None)
+            if not isinstance(cls, type):
+                return None, f"it defines no class {what}."
+            try:
+                _checks[what](cls)
+            except NotYet as mistake:
+                return None, f"its {what}: {mistake.hint}"
+            except Exception as error:  # noqa: BLE001 (the learner's classes: any error)
+                return None, f"checking its {what} raised {type(error).__name__}: {error}."
+        return module, None
+    finally:
+        random.setstate(state)
+
+
+def _network_source(classes: dict[str, type[Any]], target: Path) -> tuple[str, str]:
+    """The text of a module holding the three classes, and which Value they use."""
+    bodies = [_class_statement(cls) for cls in classes.values()]
+    names: set[str] = set()
+    globals_seen: dict[str, Any] = {}
+    for what, cls in classes.items():
+        for fn in vars(cls).values():
+            if inspect.isfunction(fn):
+                for used in _global_names(fn.__code__):
+                    if used in fn.__globals__:
+                        names.add(used)
+                        globals_seen.setdefault(used, fn.__globals__[used])
+                    if used in classes and fn.__globals__.get(used) is not classes[used]:
+                        raise NetworkSourceError(
+                            f"your {what} uses a {used} that is not the {used} saved with it."
+                        )
+    imports: list[str] = []
+    constants: list[str] = []
+    value_lines: list[str] = []
+    on = "on the course's Value"
+    for used in sorted(names):
+        obj = globals_seen[used]
+        if used in classes:
+            continue
+        if used == "Value":
+            value_lines, on = _value_lines(obj, target)
+        elif inspect.ismodule(obj):
+            module = obj.__name__
+            imports.append(f"import {module}" + (f" as {used}" if module != used else ""))
+        elif _importable(obj):
+            as_name = f" as {used}" if obj.__qualname__ != used else ""
+            imports.append(f"from {obj.__module__} import {obj.__qualname__}{as_name}")
+        elif isinstance(obj, (int, float, str, bool)):
+            constants.append(f"{used} = {obj!r}")
+        else:
+            raise NetworkSourceError(
+                f"your classes use {used}, defined in this notebook; a saved file cannot "
+                "reach it (write it inside the class, or import it)."
+            )
+    if not value_lines:
+        raise NetworkSourceError("your classes never make a Value.")
+    header = (
+        '"""Your Neuron, Layer and MLP from notebook 06, saved by '
+        "nn.course.network.save_network.\n"
+        "Notebook 07 loads them with nn.course.network.load_network.\n"
+        '"""\n'
+    )
+    groups = [sorted(imports), value_lines, constants]
+    top = "\n\n".join("\n".join(group) for group in groups if group)
+    text = header + "\n" + top + "\n\n\n" + "\n\n\n".join(b.rstrip() for b in bodies)
+    return text + "\n", on
+
+
+def _value_lines(value_class: Any, target: Path) -> tuple[list[str], str]:
+    """How the saved module gets the Value the classes were built on."""
+    if value_class is Value:
+        return ["from nn.course.value import Value"], "on the course's Value"
+    if not isinstance(value_class, type):
+        raise NetworkSourceError(f"your Value is a {type(value_class).__name__}, not a class.")
+    module = value_class.__module__
+    if "." in module and _importable(value_class):  # a package's (engine.Value, say)
+        as_name = "" if value_class.__qualname__ == "Value" else " as Value"
+        line = f"from {module} import {value_class.__qualname__}{as_name}"
+        return [line], f"on {module}.{value_class.__qualname__}"
+    # otherwise a file of the learner's (my_engine.py): loaded, and checked, by load_engine
+    init = getattr(value_class, "__init__", None)
+    code = getattr(init, "__code__", None)
+    engine_file = Path(code.co_filename) if code is not None else None
+    if module == "__main__" or engine_file is None or not engine_file.is_file():
+        raise NetworkSourceError(
+            "your classes use a Value defined in this notebook: start the notebook with "
+            "Value = load_engine() (the engine saved by notebook 03)."
+        )
+    if engine_file.parent.resolve() == target.parent.resolve():
+        where = f"Path(__file__).with_name({engine_file.name!r})"
+    else:
+        where = repr(str(engine_file.resolve()))
+    lines = [
+        "from pathlib import Path",
+        "",
+        "from nn.course.value import load_engine",
+        "",
+        f"Value = load_engine({where})  # yours from notebook 03, else the course's",
+    ]
+    return lines, "on your own Value"
+
+
+def _importable(obj: Any) -> bool:
+    """`obj` can be imported by name from an installed module."""
+    module = sys.modules.get(getattr(obj, "__module__", "") or "")
+    qualname = getattr(obj, "__qualname__", "")
+    return (
+        module is not None
+        and obj.__module__ != "__main__"
+        and bool(getattr(module, "__file__", None))
+        and "." not in qualname
+        and getattr(module, qualname, None) is obj
+    )
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """The global names `code` and the functions nested in it read."""
+    names: set[str] = set()
+    pending = [code]
+    while pending:  # a stack, not recursion
+        current = pending.pop()
+        for instruction in dis.get_instructions(current):
+            if instruction.opname in {"LOAD_GLOBAL", "LOAD_NAME"}:
+                names.add(str(instruction.argval))
+        pending.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+    return names
+
+
+def _class_statement(cls: type[Any]) -> str:
+    """The class statement as the learner wrote it, found in its cell (IPython keeps every
+    cell's text in linecache) through a method defined in its body."""
+    for fn in vars(cls).values():
+        if not inspect.isfunction(fn) or not fn.__qualname__.startswith(f"{cls.__qualname__}."):
+            continue
+        code = fn.__code__
+        lines = linecache.getlines(code.co_filename)
+        try:
+            tree = ast.parse("".join(lines))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.ClassDef)
+                and node.name == cls.__name__
+                and node.end_lineno is not None
+                and node.lineno <= code.co_firstlineno <= node.end_lineno
+            ):
+                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                return textwrap.dedent("".join(lines[first - 1 : node.end_lineno]))
+    raise NetworkSourceError(
+        f"the source of your {cls.__name__} cannot be found; run its cell again, then this one."
+    )
 
 
 # ---- notebook 07: the loss, softmax, the update, the loop -------------------------------
@@ -905,8 +1202,9 @@ def digits_split() -> dict[str, tuple[list[list[float]], list[int]]]:
     }
 
 
-def held_out_digits() -> tuple[list[list[float]], list[int]]:
-    """The 300 test images and labels, none of them in `digits_split()`."""
+def _held_out_digits() -> tuple[list[list[float]], list[int]]:
+    """The 300 test images and labels, none of them in `digits_split()`: the checker's own,
+    never handed to the notebook."""
     images, labels = _cached_digits()
     cut = _TRAIN + _VALIDATION
     return [list(r) for r in images[cut:]], list(labels[cut:])
@@ -1001,7 +1299,7 @@ def check_digit_model(make_model: Callable[[], object]) -> str:
         )
     if not callable(model):
         raise NotYet(f"my_digit_model() returned {model!r}: return the trained model itself.")
-    images, labels = held_out_digits()
+    images, labels = _held_out_digits()
     scores = call(model, images[0], what="your model")
     if _is_value(scores) or not isinstance(scores, list):
         raise NotYet(
@@ -1010,9 +1308,11 @@ def check_digit_model(make_model: Callable[[], object]) -> str:
         )
     if len(scores) != 10:
         raise NotYet(f"the model gives {len(scores)} scores: it needs 10, one per digit.")
-    held_out = accuracy(call(_predict, model, images, what="your model"), labels)
+    predicted = call(_predict, model, images, what="your model")
+    held_out = accuracy(predicted, labels)
     if held_out >= 0.94:
         _digit_models["passed"] = (make_model, model)
+        _measured["passed"] = (model, _result(images, labels, predicted))
         return (
             f"{held_out:.1%} of the 300 held-out digits ({round(held_out * 300)}), images "
             "your model never trained on."
@@ -1041,9 +1341,54 @@ def check_digit_model(make_model: Callable[[], object]) -> str:
 _digit_models: dict[str, tuple[object, Any]] = {}
 
 
+@dataclasses.dataclass(frozen=True)
+class HeldOutResult:
+    """What the checker measured for one model on the 300 held-out test images: how many
+    it recognised, and each test image it got wrong as (pixels, its guess, the label)."""
+
+    correct: int
+    total: int
+    mistakes: tuple[tuple[tuple[float, ...], int, int], ...]
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total
+
+
+# the models measured on the held-out digits, and what was measured: "passed" for the
+# learner's (by check_digit_model), "reference" for the course's (by trained_digit_model)
+_measured: dict[str, tuple[Any, HeldOutResult]] = {}
+
+
+def _result(
+    images: Sequence[Sequence[float]], labels: Sequence[int], predicted: Sequence[int]
+) -> HeldOutResult:
+    mistakes = tuple(
+        (tuple(image), guess, label)
+        for image, guess, label in zip(images, predicted, labels)
+        if guess != label
+    )
+    return HeldOutResult(len(labels) - len(mistakes), len(labels), mistakes)
+
+
+def held_out_result(model: object) -> HeldOutResult:
+    """The checker's measurement of `model` on the held-out test images: `model` must be
+    the one `trained_digit_model` returned (yours after it passed `check_digit_model`, or
+    the course's). The images themselves stay with the checker; only the mistakes come
+    out, after the model is final."""
+    for measured, result in _measured.values():
+        if measured is model:
+            return result
+    raise ValueError(
+        "held_out_result: this model was not measured on the held-out digits; pass the model "
+        "that trained_digit_model returned (yours once my_digit_model passed its check)."
+    )
+
+
 def trained_digit_model(yours: object) -> Any:
     """The model `yours` trained when it passed `check_digit_model`, else the course's
-    (trained now), saying which."""
+    (trained now, and measured on the held-out digits as the checker measures, for
+    `held_out_result`), saying which."""
     entry = _digit_models.get("passed")
     if entry is not None and entry[0] is yours and _passed.get("digit_model") is yours:
         print("Going on with your model: it passed its check.")
@@ -1053,7 +1398,10 @@ def trained_digit_model(yours: object) -> Any:
         "now (nn.course.network.digit_reference_model(), about half a minute). Once yours "
         "passes, run this cell again to use it."
     )
-    return digit_reference_model()
+    model = digit_reference_model()
+    images, labels = _held_out_digits()
+    _measured["reference"] = (model, _result(images, labels, _predict(model, images)))
+    return model
 
 
 def digit_reference_model() -> nn.MLP:
