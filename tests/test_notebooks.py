@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -280,9 +281,13 @@ def test_notebook_runs_top_to_bottom(
         from nn.course.value import Value, load_engine
 
         monkeypatch.chdir(tmp_path / "cwd")
-        loaded = load_engine()
-        assert capsys.readouterr().out == "using your Value from my_engine.py\n"
-        assert loaded is not Value and loaded.__module__ == "my_engine"
+        sys.modules.pop("my_engine", None)
+        try:
+            loaded = load_engine()
+            assert capsys.readouterr().out == "using your Value from my_engine.py\n"
+            assert loaded is not Value and loaded.__module__ == "my_engine"
+        finally:
+            sys.modules.pop("my_engine", None)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NOTEBOOK_IDS)
@@ -547,30 +552,78 @@ Value.backward = backward
 ]
 
 
-def _learner_class(edit: tuple[str, str] = ("", "")) -> type:
-    """The learner's Value as a notebook makes it: each cell's source compiled under a name
-    of its own and kept in linecache, as IPython does, so inspect finds it."""
+@pytest.fixture
+def no_engine_module() -> Iterator[None]:
+    """No module named my_engine before or after: load_engine registers the one it loads."""
+    sys.modules.pop("my_engine", None)
+    yield
+    sys.modules.pop("my_engine", None)
+
+
+def _run_cell(source: str, namespace: dict[str, object], name: str) -> None:
+    """Run `source` as a notebook cell: compiled under a name of its own and kept in
+    linecache, as IPython does, so that inspect finds the source of what it defines."""
     import linecache
 
+    filename = f"<ipython-input-{name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
+
+
+def _learner_namespace(edit: tuple[str, str] = ("", "")) -> dict[str, object]:
+    """The globals of a notebook whose cells made the learner's Value."""
     namespace: dict[str, object] = {"__name__": "__main__"}
     for number, cell in enumerate(_LEARNER_CELLS):
-        source = cell.replace(*edit) if edit[0] else cell
-        filename = f"<ipython-input-{number}-learner>"
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        exec(compile(source, filename, "exec"), namespace)
-    cls = namespace["Value"]
+        _run_cell(cell.replace(*edit) if edit[0] else cell, namespace, f"{number}-learner")
+    return namespace
+
+
+def _learner_class(edit: tuple[str, str] = ("", "")) -> type:
+    cls = _learner_namespace(edit)["Value"]
     assert isinstance(cls, type)
     return cls
 
 
+@pytest.mark.parametrize(
+    ("exercise", "marker", "says", "not_said"),
+    [
+        ("add_mul", "a line dropped", ["one operand's gradient is never updated"], ["again"]),
+        ("more_ops", "a sign flipped inside", ["sign", "tanh"], ["should be", "0.9", "1.1"]),
+        ("backward", "after the rules have run", ["seed must be set before"], ["never ran"]),
+        ("backward", "without calling it", ["without calling it", "parentheses"], ["seed"]),
+    ],
+)
+def test_the_03_checkers_name_these_mistakes(
+    exercise: str,
+    marker: str,
+    says: list[str],
+    not_said: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Each hint names its mistake, truly, and gives no target number away."""
+    from nn.course import exercises
+
+    sections = _solutions(NOTEBOOK_DIR / "03_build_your_own_value.ipynb")
+    (wrong,) = [source for source in sections["wrong", exercise] if marker in source]
+    namespace = _learner_namespace()
+    namespace.update({name: getattr(exercises, name) for name in exercises.__all__})
+    _run_cell(wrong, namespace, f"wrong-{exercise}")
+    hint = capsys.readouterr().out
+    assert hint.startswith("Not yet: "), hint
+    assert all(words in hint for words in says), hint
+    assert not any(words in hint for words in not_said), hint
+
+
 def test_save_engine_writes_the_learners_value_and_load_engine_brings_it_back(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    no_engine_module: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from nn.course.value import Value as CourseValue
     from nn.course.value import load_engine, save_engine
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delitem(sys.modules, "my_engine", raising=False)
     learner = _learner_class()
     saved = save_engine(learner)
     assert saved == Path("my_engine.py")
@@ -612,6 +665,7 @@ def test_save_engine_writes_the_learners_value_and_load_engine_brings_it_back(
     ids=["mul-rule-drops-a-line", "tanh-sign", "no-seed"],
 )
 def test_a_broken_learner_engine_falls_back_to_the_course_value_saying_why(
+    no_engine_module: None,
     edit: tuple[str, str],
     named: str,
     tmp_path: Path,
@@ -622,7 +676,6 @@ def test_a_broken_learner_engine_falls_back_to_the_course_value_saying_why(
     from nn.course.value import load_engine, save_engine
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delitem(sys.modules, "my_engine", raising=False)
     assert save_engine(_learner_class(edit)) is None
     printed = capsys.readouterr().out
     assert printed.startswith("Saved to my_engine.py, but it does not pass the check: ")
@@ -634,7 +687,10 @@ def test_a_broken_learner_engine_falls_back_to_the_course_value_saying_why(
 
 
 def test_load_engine_without_a_saved_engine_uses_the_course_value(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    no_engine_module: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from nn.course.value import Value as CourseValue
     from nn.course.value import load_engine, save_engine
@@ -650,3 +706,23 @@ def test_load_engine_without_a_saved_engine_uses_the_course_value(
     assert "importing my_engine.py raised RuntimeError: half written" in capsys.readouterr().out
     with pytest.raises(TypeError, match="save_engine takes your Value class"):
         save_engine(CourseValue(1.0))  # type: ignore[arg-type]
+
+
+def test_save_engine_names_what_it_cannot_write_and_writes_nothing(
+    no_engine_module: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from nn.course.value import save_engine
+
+    monkeypatch.chdir(tmp_path)
+    learner = _learner_class()
+    learner.__radd__ = lambda self, other: self + other  # type: ignore[attr-defined]
+    assert save_engine(learner) is None
+    assert capsys.readouterr().out == (
+        "Not saved: Value.__radd__ is a lambda; write it with def to save it. my_engine.py "
+        "was not written, so notebooks 06 and 07 use the course's Value (nn.course.value) "
+        "instead.\n"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -285,6 +285,7 @@ def _import_engine(path: Path, register: bool = False) -> Any:
     """Run the file at `path` as a fresh module (never one cached from an earlier import).
     With `register`, it is put in sys.modules under its file's stem, so that tracebacks and
     `inspect` find it, unless that name is taken by another module."""
+    path = path.resolve()
     stem = path.stem
     taken = sys.modules.get(stem)
     keep = register and (taken is None or getattr(taken, "__file__", None) == str(path))
