@@ -14,6 +14,11 @@ hint); different mistakes get different hints, and no hint quotes a line of the 
 The checkers, and the answers they compute, are imported from `nn.course`, never written in
 a notebook (tests/test_class_copies.py checks the copies a teacher hands out).
 
+Notebook 03 ends by saving the learner's engine (`nn.course.value.save_engine`) to
+my_engine.py, where 06 and 07 load it (`load_engine`, which falls back to the course's
+Value, saying why); the tests save a learner-like class made cell by cell, load it back,
+and check that a broken one falls back.
+
 Every notebook ends, after its final assert cell, with a Markdown recap: what was built,
 what to remember, and two or three questions to think about.
 """
