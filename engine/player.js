@@ -589,6 +589,7 @@
     if (resizeFrame !== null) cancelAnimationFrame(resizeFrame);
     resizeFrame = requestAnimationFrame(() => {
       resizeFrame = null;
+      reserveWidths();  // measured again: a page that started hidden measured nothing
       if (wantedLayout() !== layoutDirection) {
         useLayout(wantedLayout());
         setZoom(zoom, zoomMode);

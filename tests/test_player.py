@@ -1599,3 +1599,68 @@ def test_edge_numbers_carry_six_significant_digits_as_the_text_does(visit):
     # draw_dot keeps its own four digits (its pictures and goldens are unchanged)
     assert "label=1]" in draw_dot(out, edge_labels=True).source
     page.check_clean()
+
+
+def _page_close(answer_value: float, expected: float) -> bool:
+    """player.js's test of an answer: within 0.1% (and 1e-9)."""
+    return abs(answer_value - expected) <= 1e-3 * abs(expected) + 1e-9
+
+
+def _factor_left_out(hint: str) -> bool:
+    return hint.startswith("That is") and "alone" in hint
+
+
+def _hint_for(question: dict, typed: float) -> str | None:
+    """The hint the page gives for an answer: the first slip it matches."""
+    for value, hint in question["hints"]:
+        if _page_close(typed, float(value)):
+            return hint
+    return None
+
+
+def check_no_hint_calls_a_present_factor_missing(root: Value) -> int:
+    """For every practice question of `root`'s page: an answer that a slip with both
+    factors in gives (one use of the op left out, or every use but one; an earlier use
+    forgotten; the sign) never gets a hint saying a factor is missing. Returns how many
+    such answers were tried."""
+    tried = 0
+    for step in page_steps(player(root).html):
+        for question in step.get("questions", []):
+            uses = [u for u in step["uses"] if u["parent"] == question["parent"]]
+            before = float(uses[0]["before"])
+            shares = [float(u["after"]) - float(u["before"]) for u in uses]
+            total = math.fsum(shares)
+            with_both_factors = [total, before - total]  # earlier use forgotten; the sign
+            if len(shares) > 1:
+                for share in shares:
+                    with_both_factors += [before + share, before + total - share, share]
+            right = float(question["answer"])
+            for typed in with_both_factors:
+                if not math.isfinite(typed) or _page_close(typed, right):
+                    continue
+                tried += 1
+                hint = _hint_for(question, typed)
+                assert hint is None or not _factor_left_out(hint), (typed, hint, question)
+    return tried
+
+
+def test_no_hint_calls_a_factor_missing_from_an_answer_that_holds_it():
+    # the reuse page: 6 at a's rule is one use's share, 2 · 3 (and also 3 + 3)
+    assert check_no_hint_calls_a_present_factor_missing(reuse()) > 0
+    x = Value(3.0, label="x")
+    out = engine.sum([x, x * x, x, x]) * 2.0  # x three times in one op, and reached again
+    assert check_no_hint_calls_a_present_factor_missing(out) > 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    # small whole numbers, so that slips often give the same number
+    leaf_data=st.lists(st.integers(-3, 3).map(float), min_size=1, max_size=3),
+    program=st.lists(
+        st.tuples(st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 1000)),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_no_hint_calls_a_factor_missing_on_random_graphs(leaf_data, program):
+    check_no_hint_calls_a_present_factor_missing(random_graph(leaf_data, program))
