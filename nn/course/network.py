@@ -725,8 +725,9 @@ def save_network(
     waiting = [what for what, cls in classes.items() if _passed.get(what) is not cls]
     if waiting:
         verb = "has" if len(waiting) == 1 else "have"
+        listed = " and ".join([", ".join(waiting[:-1]), waiting[-1]] if waiting[:-1] else waiting)
         print(
-            f"Nothing saved: your {' and '.join(waiting)} {verb} not passed the check yet (run "
+            f"Nothing saved: your {listed} {verb} not passed the check yet (run "
             f"this cell again once they all have). Without {name}, notebook 07 trains the "
             "course's MLP."
         )
@@ -1352,6 +1353,7 @@ class HeldOutResult:
 
     @property
     def accuracy(self) -> float:
+        """The fraction recognised, 0 to 1."""
         return self.correct / self.total
 
 
