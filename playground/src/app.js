@@ -253,7 +253,7 @@
       else if (this.asked[0] === "step") this.stepFailed = true;
     },
     epochDone(state) {
-      if (state !== "paused") return; // the worker's own loop, which the page does not use
+      if (state !== "paused") return; // the worker answers every step with "paused"
       if (this.asked[0] === "step") this.asked.shift();
       if (this.stepFailed) this.stepFailed = false;
       else this.epochs += 1;

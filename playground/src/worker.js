@@ -3,9 +3,10 @@
 // Everything is loaded from this site's own folder: the runtime files, the wheels named
 // in manifest.json (unpacked into site-packages, no micropip, no network beyond this
 // origin) and runtime.py, the Python half of this worker. The page talks to it in
-// messages: run, train, pause, step, reset; it answers with stdout lines, output items,
-// snapshots (streamed by nn.Snapshots while nn.fit runs) and state changes. Training runs
-// one epoch per task, so that a Pause message is handled between two epochs.
+// messages: run, settings, code, step; it answers with stdout lines, output items,
+// snapshots (streamed by nn.Snapshots while nn.fit runs) and state changes. The panel
+// trains by asking for one epoch (a step) at a time, so its Pause and its epoch count
+// take effect between two epochs.
 "use strict";
 
 importScripts("pyodide/pyodide.js");
@@ -13,8 +14,6 @@ importScripts("pyodide/pyodide.js");
 const post = (message) => self.postMessage(message);
 let runtime = null; // the runtime.py module
 let trainer = null; // runtime.Trainer for the panel's current settings
-let training = false; // the panel's Train is on
-let loopId = 0; // the newest training loop; an older one still waiting stops
 let busy = Promise.resolve(); // one thing at a time runs in Python
 
 async function fetchOk(url) {
@@ -83,19 +82,6 @@ function oneEpoch() {
   }
 }
 
-// a macrotask boundary: messages that arrived (Pause) are handled before the next epoch
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-async function trainLoop() {
-  const mine = ++loopId;
-  post({ type: "train-state", state: "training" });
-  while (training && mine === loopId) {
-    if (!oneEpoch()) training = false;
-    await nextTask();
-  }
-  if (mine === loopId) post({ type: "train-state", state: "paused" });
-}
-
 function pythonMessage(error) {
   // a PythonError's message is the whole traceback; its last line says what was wrong
   const lines = String(error.message || error).trim().split("\n");
@@ -111,10 +97,6 @@ const booted = boot().catch((error) => {
 
 self.onmessage = (event) => {
   const message = event.data;
-  if (message.type === "pause") {
-    training = false; // the loop stops before its next epoch
-    return;
-  }
   busy = busy.then(() => booted).then(() => handle(message)).catch((error) => {
     // a fault of the playground itself: say so, and keep handling later messages
     post({ type: "fatal", text: pythonMessage(error) });
@@ -123,21 +105,13 @@ self.onmessage = (event) => {
 
 async function handle(message) {
   if (message.type === "run") {
-    training = false;
     const ok = runtime.run(message.code);
     post({ type: "done", id: message.id, ok });
   } else if (message.type === "settings") {
-    training = false;
     newTrainer(message.settings);
   } else if (message.type === "code") {
     post({ type: "train-code", code: runtime.training_code(JSON.stringify(message.settings)) });
-  } else if (message.type === "train") {
-    if (trainer === null && !newTrainer(message.settings)) return;
-    if (training) return;
-    training = true;
-    trainLoop(); // not awaited: later messages queue behind `busy`, Pause does not
   } else if (message.type === "step") {
-    training = false;
     if (trainer === null && !newTrainer(message.settings)) return;
     oneEpoch();
     post({ type: "train-state", state: "paused" });
