@@ -731,3 +731,139 @@ def test_save_engine_names_what_it_cannot_write_and_writes_nothing(
         "instead.\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- notebook 06 to 07: the learner's Neuron, Layer and MLP, saved and loaded again ------
+
+_NETWORK_CLASSES = ("Neuron", "Layer", "MLP")
+_LAYER_CALL = "        outs = [neuron(x) for neuron in self.neurons]\n"
+
+
+def _solution_class(name: str) -> str:
+    """The class statement of notebook 06's solution NAME, without its checker call."""
+    (solution,) = _solutions(NOTEBOOK_DIR / "06_build_an_mlp.ipynb")["solution", name]
+    statement = solution.split(f"\n\n\ncheck_{name.lower()}(")[0]
+    assert statement.startswith(f"class {name}:") and "check_" not in statement
+    return statement
+
+
+@pytest.fixture
+def learner_network(tmp_path: Path) -> Iterator[object]:
+    """Notebook 06's three solution classes, defined in a module file of tmp_path (so that
+    their source is found, as a cell's is), on the course's Value."""
+    import importlib.util
+
+    source = "import random\n\nfrom nn.course.value import Value\n\n\n" + "\n\n\n".join(
+        _solution_class(name) for name in _NETWORK_CLASSES
+    )
+    path = tmp_path / "learner_network_06.py"
+    path.write_text(source + "\n", encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("learner_network_06", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["learner_network_06"] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules["learner_network_06"]
+
+
+def test_save_network_writes_the_learners_classes_and_load_network_brings_them_back(
+    learner_network: object,
+    no_engine_module: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import nn.course.network as network
+
+    monkeypatch.chdir(tmp_path)
+    neuron, layer, mlp = (getattr(learner_network, name) for name in _NETWORK_CLASSES)
+    network.check_neuron(neuron)
+    network.check_layer(layer)
+    network.check_mlp(mlp)
+    verdicts = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in verdicts] == ["Correct"] * 3, verdicts
+
+    saved = network.save_network(neuron, layer, mlp)
+    assert saved == Path("my_network.py")
+    assert capsys.readouterr().out == (
+        "Saved your Neuron, Layer and MLP (on the course's Value) to my_network.py: "
+        "notebook 07 trains your MLP.\n"
+    )
+    text = (tmp_path / "my_network.py").read_text(encoding="utf-8")
+    for name in _NETWORK_CLASSES:  # each class as the learner wrote it
+        assert _solution_class(name) in text
+    assert "import random" in text and "from nn.course.value import Value" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "learner_network_06.py",
+        "my_network.py",
+    ]  # no temporary file left
+
+    mine = network.load_network()
+    assert capsys.readouterr().out == (
+        "using your Neuron, Layer and MLP from my_network.py, on the course's Value\n"
+    )
+    assert mine is not network.MLP and mine is not mlp
+    assert mine.__module__.startswith("_chainrule_learner_network_")  # a fresh import
+    assert mine.__module__ not in sys.modules  # and not kept once it ran
+    model = mine(3, [4, 1])
+    x = [0.5, -1.0, 2.0]
+    out = model(x)
+    assert isinstance(out, network.Value)
+    assert len(model.parameters()) == 4 * 4 + 5  # (3 + 1) * 4 + (4 + 1) * 1
+    # by hand: a tanh layer of 4, then one linear neuron
+    hidden_layer, last_layer = model.layers
+    hidden = [
+        math.tanh(sum(w.data * xi for w, xi in zip(n.w, x)) + n.b.data)
+        for n in hidden_layer.neurons
+    ]
+    (last,) = last_layer.neurons
+    expected = sum(w.data * h for w, h in zip(last.w, hidden)) + last.b.data
+    assert math.isclose(out.data, expected, rel_tol=1e-12)
+    out.backward()
+    assert last.b.grad == 1.0 and [w.grad for w in last.w] == pytest.approx(hidden)
+
+    # the written file broken: Layer answers with its first neuron's output alone
+    broken = text.replace(_LAYER_CALL, _LAYER_CALL + "        outs = outs[:1]\n")
+    assert broken != text
+    (tmp_path / "my_network.py").write_text(broken, encoding="utf-8")
+    assert network.load_network() is network.MLP
+    printed = capsys.readouterr().out
+    assert printed.startswith(
+        "using the course's MLP (nn.course.network.MLP, on the course's Value): my_network.py "
+        "does not pass the check: its Layer: "
+    ), printed
+    assert "a list of 2 Values, one per neuron." in printed and printed.count("\n") == 1
+
+    # the checker's test images never reach the notebook by name
+    assert "held_out_digits" not in dir(network)
+    assert not [name for name in dir(network) if "held_out_digits" in name]
+
+
+def test_save_network_saves_nothing_until_the_three_classes_pass(
+    learner_network: object,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import nn.course.network as network
+
+    monkeypatch.chdir(tmp_path)
+    neuron, layer, mlp = (getattr(learner_network, name) for name in _NETWORK_CLASSES)
+    network.check_neuron(neuron)
+    capsys.readouterr()
+    assert network.save_network(neuron, layer, mlp) is None
+    assert capsys.readouterr().out == (
+        "Nothing saved: your Layer and MLP have not passed the check yet (run this cell again "
+        "once they all have). Without my_network.py, notebook 07 trains the course's MLP.\n"
+    )
+    assert not (tmp_path / "my_network.py").exists()
+    assert network.load_network() is network.MLP
+    assert capsys.readouterr().out == (
+        "using the course's MLP (nn.course.network.MLP, on the course's Value): there is no "
+        "my_network.py here (notebook 06 saves it once your three classes pass)\n"
+    )
+    with pytest.raises(TypeError, match="save_network takes your three classes; Layer is"):
+        network.save_network(neuron, "Layer", mlp)  # type: ignore[arg-type]

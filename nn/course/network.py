@@ -25,30 +25,30 @@ to notebook 07 (a file, `my_network.py`), as `nn.course.value` does for the Valu
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import dataclasses
-import dis
 import functools
 import importlib
-import importlib.util
 import inspect
 import io
-import linecache
 import math
 import os
 import random
-import sys
-import textwrap
-import types
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import engine
 import nn
-from engine.files import write_atomic
 from nn.course.checking import NotYet, call, checker, close
+from nn.course.saving import (
+    SourceError,
+    class_source,
+    global_names,
+    import_fresh,
+    importable,
+    write_module,
+)
 from nn.course.value import Value
 
 __all__ = [
@@ -696,7 +696,7 @@ NETWORK_FILE = "my_network.py"
 _CLASS_NAMES = ("Neuron", "Layer", "MLP")
 
 
-class NetworkSourceError(ValueError):
+class NetworkSourceError(SourceError):
     """The learner's classes could not be written out as a module (the message says why)."""
 
 
@@ -734,10 +734,10 @@ def save_network(
         return None
     try:
         source, on = _network_source(classes, target)
-    except NetworkSourceError as error:
+    except SourceError as error:
         print(f"Nothing saved: {error} Without {name}, notebook 07 trains the course's MLP.")
         return None
-    write_atomic(target, source)
+    write_module(target, source)
     with contextlib.redirect_stdout(io.StringIO()):  # load_engine's line: said in notebook 07
         _, problem = _checked_network(target)
     if problem is not None:
@@ -772,17 +772,7 @@ def load_network(path: str | os.PathLike[str] = NETWORK_FILE) -> type[Any]:
 
 def _import_network(path: Path) -> Any:
     """Run the file at `path` as a fresh module (never one cached from an earlier run)."""
-    unique = f"_chainrule_learner_network_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_file_location(unique, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[unique] = module  # while it runs, as an import would
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[unique]
-    return module
+    return import_fresh(path, f"_chainrule_learner_network_{abs(hash(str(path.resolve())))}")
 
 
 def _checked_network(path: Path) -> tuple[Any, str | None]:
@@ -814,13 +804,13 @@ def _checked_network(path: Path) -> tuple[Any, str | None]:
 
 def _network_source(classes: dict[str, type[Any]], target: Path) -> tuple[str, str]:
     """The text of a module holding the three classes, and which Value they use."""
-    bodies = [_class_statement(cls) for cls in classes.values()]
+    bodies = [class_source(cls, f"your {cls.__name__}")[0] for cls in classes.values()]
     names: set[str] = set()
     globals_seen: dict[str, Any] = {}
     for what, cls in classes.items():
         for fn in vars(cls).values():
             if inspect.isfunction(fn):
-                for used in _global_names(fn.__code__):
+                for used in global_names(fn.__code__):
                     if used in fn.__globals__:
                         names.add(used)
                         globals_seen.setdefault(used, fn.__globals__[used])
@@ -841,7 +831,7 @@ def _network_source(classes: dict[str, type[Any]], target: Path) -> tuple[str, s
         elif inspect.ismodule(obj):
             module = obj.__name__
             imports.append(f"import {module}" + (f" as {used}" if module != used else ""))
-        elif _importable(obj):
+        elif importable(obj):
             as_name = f" as {used}" if obj.__qualname__ != used else ""
             imports.append(f"from {obj.__module__} import {obj.__qualname__}{as_name}")
         elif isinstance(obj, (int, float, str, bool)):
@@ -872,7 +862,7 @@ def _value_lines(value_class: Any, target: Path) -> tuple[list[str], str]:
     if not isinstance(value_class, type):
         raise NetworkSourceError(f"your Value is a {type(value_class).__name__}, not a class.")
     module = value_class.__module__
-    if "." in module and _importable(value_class):  # a package's (engine.Value, say)
+    if "." in module and importable(value_class):  # a package's (engine.Value, say)
         as_name = "" if value_class.__qualname__ == "Value" else " as Value"
         line = f"from {module} import {value_class.__qualname__}{as_name}"
         return [line], f"on {module}.{value_class.__qualname__}"
@@ -897,58 +887,6 @@ def _value_lines(value_class: Any, target: Path) -> tuple[list[str], str]:
         f"Value = load_engine({where})  # yours from notebook 03, else the course's",
     ]
     return lines, "on your own Value"
-
-
-def _importable(obj: Any) -> bool:
-    """`obj` can be imported by name from an installed module."""
-    module = sys.modules.get(getattr(obj, "__module__", "") or "")
-    qualname = getattr(obj, "__qualname__", "")
-    return (
-        module is not None
-        and obj.__module__ != "__main__"
-        and bool(getattr(module, "__file__", None))
-        and "." not in qualname
-        and getattr(module, qualname, None) is obj
-    )
-
-
-def _global_names(code: types.CodeType) -> set[str]:
-    """The global names `code` and the functions nested in it read."""
-    names: set[str] = set()
-    pending = [code]
-    while pending:  # a stack, not recursion
-        current = pending.pop()
-        for instruction in dis.get_instructions(current):
-            if instruction.opname in {"LOAD_GLOBAL", "LOAD_NAME"}:
-                names.add(str(instruction.argval))
-        pending.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
-    return names
-
-
-def _class_statement(cls: type[Any]) -> str:
-    """The class statement as the learner wrote it, found in its cell (IPython keeps every
-    cell's text in linecache) through a method defined in its body."""
-    for fn in vars(cls).values():
-        if not inspect.isfunction(fn) or not fn.__qualname__.startswith(f"{cls.__qualname__}."):
-            continue
-        code = fn.__code__
-        lines = linecache.getlines(code.co_filename)
-        try:
-            tree = ast.parse("".join(lines))
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.ClassDef)
-                and node.name == cls.__name__
-                and node.end_lineno is not None
-                and node.lineno <= code.co_firstlineno <= node.end_lineno
-            ):
-                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-                return textwrap.dedent("".join(lines[first - 1 : node.end_lineno]))
-    raise NetworkSourceError(
-        f"the source of your {cls.__name__} cannot be found; run its cell again, then this one."
-    )
 
 
 # ---- notebook 07: the loss, softmax, the update, the loop -------------------------------

@@ -27,21 +27,24 @@ exists (relative to the working directory) and passes the same check, else this 
 
 from __future__ import annotations
 
-import ast
-import dis
-import importlib.util
 import inspect
-import linecache
 import math
 import os
 import sys
-import textwrap
-import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
-from engine.files import write_atomic
+from nn.course.saving import (
+    SourceError,
+    class_source,
+    function_source,
+    global_names,
+    import_fresh,
+    importable,
+    installed_methods,
+    write_module,
+)
 
 __all__ = ["Value", "load_engine", "save_engine", "topological_order"]
 
@@ -207,7 +210,7 @@ def topological_order(root: Value) -> list[Value]:
 ENGINE_FILE = "my_engine.py"
 
 
-class EngineSourceError(ValueError):
+class EngineSourceError(SourceError):
     """The learner's class could not be written out as a module (the message says why)."""
 
 
@@ -229,13 +232,13 @@ def save_engine(cls: type[Any], path: str | os.PathLike[str] = ENGINE_FILE) -> P
     name = target.name
     try:
         source = _engine_source(cls)
-    except EngineSourceError as error:
+    except SourceError as error:
         print(
             f"Not saved: {error} {name} was not written, so notebooks 06 and 07 use the "
             "course's Value (nn.course.value) instead."
         )
         return None
-    write_atomic(target, source)
+    write_module(target, source)
     try:
         problem = _engine_problem(_import_engine(target).Value)
     except Exception as error:  # noqa: BLE001 (the learner's module: any error is a reason)
@@ -285,24 +288,10 @@ def _import_engine(path: Path, register: bool = False) -> Any:
     """Run the file at `path` as a fresh module (never one cached from an earlier import).
     With `register`, it is put in sys.modules under its file's stem, so that tracebacks and
     `inspect` find it, unless that name is taken by another module."""
-    path = path.resolve()
-    stem = path.stem
-    taken = sys.modules.get(stem)
-    keep = register and (taken is None or getattr(taken, "__file__", None) == str(path))
-    name = stem if keep else "_chainrule_learner_engine"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot import {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # while it runs, as an import would
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        if not keep:
-            del sys.modules[name]
+    module = import_fresh(path, "_chainrule_learner_engine", register=register)
     if not hasattr(module, "Value"):
-        if keep:
-            del sys.modules[name]
+        if sys.modules.get(module.__name__) is module:
+            del sys.modules[module.__name__]
         raise ImportError(f"{path.name} defines no Value")
     return module
 
@@ -378,7 +367,7 @@ def _engine_problem(cls: Any) -> str | None:
 
 def _engine_source(cls: type[Any]) -> str:
     """The text of a module whose `Value` is `cls` as it stands (see save_engine)."""
-    class_source, class_code = _class_source(cls)
+    statement, class_code = class_source(cls, f"class {cls.__name__}")
     parts = [
         '"""Your Value from notebook 03, saved by nn.course.value.save_engine: the class as\n'
         "you wrote it, then the methods the exercises put on it, then what they use.\n"
@@ -388,11 +377,9 @@ def _engine_source(cls: type[Any]) -> str:
     imports: dict[str, str] = {}  # the import line of each global a function needs
     written: dict[str, Any] = {cls.__name__: cls}  # module globals defined so far
     pending: list[Any] = [f for f in vars(cls).values() if inspect.isfunction(f)]
-    body = [class_source]
+    body = [statement]
     installed: list[str] = []
-    for attribute, fn in vars(cls).items():
-        if not inspect.isfunction(fn) or fn.__code__ in class_code:
-            continue  # written in the class itself
+    for attribute, fn in installed_methods(cls, class_code):
         if fn.__module__ == __name__ and fn is getattr(Value, attribute, None):
             imports["_CourseValue"] = "from nn.course.value import Value as _CourseValue"
             installed.append(
@@ -406,7 +393,7 @@ def _engine_source(cls: type[Any]) -> str:
             )
         if def_name not in written:
             written[def_name] = fn
-            body.append(_function_source(fn))
+            body.append(function_source(fn))
         installed.append(f"{cls.__name__}.{attribute} = {def_name}")
     # what the functions use by global name: modules, the learner's other functions
     pending = [f for f in written.values() if inspect.isfunction(f)] + pending
@@ -416,7 +403,7 @@ def _engine_source(cls: type[Any]) -> str:
         if id(fn) in seen:
             continue
         seen.add(id(fn))
-        for name in _global_names(fn.__code__):
+        for name in global_names(fn.__code__):
             if name in written or name in imports or name not in fn.__globals__:
                 continue  # defined here, or a builtin (or a name never bound: its error)
             obj = fn.__globals__[name]
@@ -426,9 +413,9 @@ def _engine_source(cls: type[Any]) -> str:
             elif inspect.isfunction(obj) and _from_a_cell(obj):
                 _cell_function_name(obj, name)
                 written[name] = obj
-                body.append(_function_source(obj))
+                body.append(function_source(obj))
                 pending.append(obj)
-            elif getattr(obj, "__module__", None) in sys.modules and _importable(obj, name):
+            elif importable(obj):
                 imports[name] = f"from {obj.__module__} import {obj.__qualname__}" + (
                     f" as {name}" if obj.__qualname__ != name else ""
                 )
@@ -458,17 +445,6 @@ def _from_a_cell(fn: Any) -> bool:
     return module is None or not getattr(module, "__file__", None) or fn.__module__ == "__main__"
 
 
-def _importable(obj: Any, name: str) -> bool:
-    module = sys.modules[obj.__module__]
-    qualname = getattr(obj, "__qualname__", "")
-    return (
-        obj.__module__ != "__main__"
-        and bool(getattr(module, "__file__", None))
-        and "." not in qualname
-        and getattr(module, qualname, None) is obj
-    )
-
-
 def _cell_function_name(fn: Any, where: str) -> str:
     if fn.__name__ == "<lambda>":
         raise EngineSourceError(f"{where} is a lambda; write it with def to save it.")
@@ -478,63 +454,3 @@ def _cell_function_name(fn: Any, where: str) -> str:
             "the top level of a cell to save it."
         )
     return str(fn.__name__)
-
-
-def _function_source(fn: Any) -> str:
-    try:
-        return textwrap.dedent(inspect.getsource(fn))
-    except (OSError, TypeError) as error:
-        raise EngineSourceError(
-            f"the source of {fn.__name__} cannot be found ({error}); run its cell again."
-        ) from None
-
-
-def _global_names(code: types.CodeType) -> set[str]:
-    """The global names `code` and the functions nested in it (the rules) read."""
-    names: set[str] = set()
-    pending = [code]
-    while pending:
-        current = pending.pop()
-        for instruction in dis.get_instructions(current):
-            if instruction.opname in {"LOAD_GLOBAL", "LOAD_NAME"}:
-                names.add(str(instruction.argval))
-        pending.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
-    return names
-
-
-def _class_source(cls: type[Any]) -> tuple[str, set[types.CodeType]]:
-    """The class statement as written (found in its cell through the methods defined in its
-    body), and the code objects of those methods."""
-    body_functions = [
-        f
-        for f in vars(cls).values()
-        if inspect.isfunction(f) and f.__qualname__.startswith(f"{cls.__qualname__}.")
-    ]
-    for fn in body_functions:
-        code = fn.__code__
-        lines = linecache.getlines(code.co_filename)
-        if not lines:
-            continue
-        try:
-            tree = ast.parse("".join(lines))
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.ClassDef)
-                and node.name == cls.__name__
-                and node.end_lineno is not None
-                and node.lineno <= code.co_firstlineno <= node.end_lineno
-            ):
-                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-                source = textwrap.dedent("".join(lines[first - 1 : node.end_lineno]))
-                same_cell = {
-                    f.__code__
-                    for f in body_functions
-                    if f.__code__.co_filename == code.co_filename
-                    and node.lineno <= f.__code__.co_firstlineno <= node.end_lineno
-                }
-                return source, same_cell
-    raise EngineSourceError(
-        f"the source of class {cls.__name__} cannot be found; run its cell again, then this one."
-    )
