@@ -335,7 +335,8 @@ def test_training_stops_at_the_epochs_the_code_shows(playground: Session) -> Non
     train.locator("[data-action=step]").click()
     wait_until(lambda: panel_figures(page)[0] == 16, 10)
     assert train.locator("[data-field=epochs]").input_value() == "16"
-    assert "for epoch in range(1, 17):" in code.inner_text()
+    # the code comes from the worker (runtime.training_code), a message later
+    wait_until(lambda: "for epoch in range(1, 17):" in code.inner_text(), 5)
     assert panel_state(page) == "paused"
 
     # a number of epochs that is not one is refused, saying why; nothing runs
@@ -348,7 +349,7 @@ def test_training_stops_at_the_epochs_the_code_shows(playground: Session) -> Non
     assert panel_figures(page)[0] == 16 and "range(1, 17)" in code.inner_text()
     set_epochs(page, "100")
     wait_until(lambda: message.inner_text() == "", 5)
-    assert "for epoch in range(1, 101):" in code.inner_text()
+    wait_until(lambda: "for epoch in range(1, 101):" in code.inner_text(), 5)
     train.locator("[data-action=reset]").click()
     wait_until(lambda: panel_figures(page)[0] == 0, 10)
 
@@ -538,3 +539,24 @@ def test_own_value_example_matches_chainrule() -> None:
 def test_moons_example_learns_the_training_set() -> None:
     printed, _ = run_example("4_mlp_moons.py")
     assert "after 40 epochs: accuracy 100%" in printed
+
+
+def test_panel_code_loops_over_the_epochs_sent() -> None:
+    # runtime.training_code is the one source of the code shown: its loop follows the
+    # page's Epochs, and an Epochs that is not a whole number from 1 to 10000 is refused
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("runtime", PLAYGROUND / "src" / "runtime.py")
+    assert spec is not None and spec.loader is not None
+    runtime = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runtime)
+    settings = {"dataset": "moons", "hidden": "8", "activation": "relu", "lr": "0.03"}
+    settings["optimizer"] = "adam"
+    code = runtime.training_code(json.dumps({**settings, "epochs": 3}))
+    assert "for epoch in range(1, 4):" in code
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    assert namespace["epoch"] == 3
+    for wrong in (0, 10001, "2.5", "x", None):
+        with pytest.raises(ValueError, match="epochs must be a whole number from 1 to 10000"):
+            runtime.training_code(json.dumps({**settings, "epochs": wrong}))

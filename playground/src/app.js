@@ -91,7 +91,7 @@
     },
     "train-data": (message) => { trainer.created(); panel.setData(message.data); },
     snapshot: (message) => panel.draw(message.snapshot),
-    "train-code": (message) => { trainCode = message.code; showCode(); },
+    "train-code": (message) => { $("[data-role=train-code]").textContent = message.code; },
     // the worker's answer to a step: that epoch is over (or failed, after a train-error)
     "train-state": (message) => trainer.epochDone(message.state),
     "train-error": (message) => { trainer.failed(); panel.error(message.text); },
@@ -202,7 +202,7 @@
   const settings = () => {
     const values = {};
     for (const name in fields) values[name] = fields[name].value;
-    values.epochs = epochsField.value;
+    values.epochs = shownEpochs; // the last valid Epochs: the loop of the code shown
     return values;
   };
 
@@ -221,12 +221,9 @@
     panel.error(`epochs must be a whole number from 1 to ${EPOCHS_MAX}, got "${epochsField.value}"`);
     return null;
   }
-  // the worker's code, with the loop over the epochs the field asks for
-  let trainCode = "";
-  function showCode() {
-    $("[data-role=train-code]").textContent =
-      trainCode.replace(/range\(1, [0-9]+\)/, `range(1, ${shownEpochs + 1})`);
-  }
+  // the code shown is the worker's (runtime.training_code), asked for again whenever the
+  // Epochs it loops over change
+  function showCode() { worker.postMessage({ type: "code", settings: settings() }); }
 
   // What the page asked the worker and has no answer to yet, in order (the worker answers
   // in the order asked): "settings" (answered by train-data, or by a train-error when the

@@ -142,11 +142,15 @@ DATASETS = {
 }
 OPTIMIZERS = ("adam", "sgd")
 BATCH_SIZE = 32
+EPOCHS_MAX = 10000  # the Epochs field's largest value (app.js)
 
 
 def training_code(settings_json: str) -> str:
-    """The Python code that trains as the panel does with `settings`, to copy and run."""
-    dataset, hidden, activation, lr, optimizer = _checked(json.loads(settings_json))
+    """The Python code that trains as the panel does with `settings`, to copy and run: its
+    loop runs the `epochs` of the settings (the panel's Epochs field)."""
+    settings = json.loads(settings_json)
+    dataset, hidden, activation, lr, optimizer = _checked(settings)
+    epochs = _checked_epochs(settings)
     make, n_classes = DATASETS[dataset]
     loss = "bce" if n_classes == 2 else "ce"
     outputs = 1 if n_classes == 2 else n_classes
@@ -163,7 +167,7 @@ def training_code(settings_json: str) -> str:
         '               init="pytorch")\n'
         f"optimizer = {make_optimizer}\n"
         "# one epoch per fit call, as the panel runs it\n"
-        "for epoch in range(1, 101):\n"
+        f"for epoch in range(1, {epochs + 1}):\n"
         f'    nn.fit(model, X, y, loss="{loss}", optimizer=optimizer,\n'
         f"           epochs=1, batch_size={BATCH_SIZE}, seed=epoch)\n"
         "# the loss and accuracy of the weights now, over the training set\n"
@@ -201,6 +205,16 @@ def _checked(settings: dict[str, Any]) -> tuple[str, list[int], str, float, str]
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
     return dataset, hidden, activation, lr, optimizer
+
+
+def _checked_epochs(settings: dict[str, Any]) -> int:
+    """The panel's Epochs, checked; a ValueError says what was wrong."""
+    text = str(settings.get("epochs", "")).strip()
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= EPOCHS_MAX):
+        raise ValueError(
+            f"epochs must be a whole number from 1 to {EPOCHS_MAX}, got {settings.get('epochs')!r}"
+        )
+    return int(text)
 
 
 class Trainer:

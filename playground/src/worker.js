@@ -110,7 +110,13 @@ async function handle(message) {
   } else if (message.type === "settings") {
     newTrainer(message.settings);
   } else if (message.type === "code") {
-    post({ type: "train-code", code: runtime.training_code(JSON.stringify(message.settings)) });
+    // the code for other Epochs; when the other settings are wrong, their train-error is
+    // shown already and the code stays that of the last network made
+    try {
+      post({ type: "train-code", code: runtime.training_code(JSON.stringify(message.settings)) });
+    } catch (error) {
+      if (error.constructor.name !== "PythonError") throw error; // a fault of the playground
+    }
   } else if (message.type === "step") {
     if (trainer === null && !newTrainer(message.settings)) return;
     oneEpoch();
