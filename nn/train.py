@@ -426,7 +426,9 @@ class Snapshots:
         self.every: int = 1
         self.dense: list[Snapshot] = []  # the start and the early, dense ones: never thinned
         self.recorded: list[Snapshot] = []  # one per `every` epochs after the dense ones
-        self._latest: tuple[int, float, tuple[float, ...], float, float] | None = None
+        # the last epoch that ran when it is not one kept: its weights, or (once evaluated,
+        # when streamed or asked for) its snapshot
+        self._latest: Snapshot | tuple[int, float, tuple[float, ...], float, float] | None = None
         self.steps: int = 0  # optimizer steps heard so far
         self.epochs: int = 0  # epoch ends heard so far
         self._evaluate = _Evaluator(model, X, y, loss, self.n_classes)
@@ -475,18 +477,17 @@ class Snapshots:
             return False
         parameters = tuple(p.data for p in self.model.parameters())
         if all(map(math.isfinite, parameters)):
-            # kept only until the next epoch: the last epoch that ran is always shown
+            # kept only until the next epoch: the last epoch that ran is always shown; it
+            # is evaluated now only to be streamed, else when `snapshots` is read
             self._latest = (self.steps, float(epoch), parameters, end.loss, end.accuracy)
             if self.on_record is not None:
-                self._snapshot(*self._latest)
+                self._latest = self._snapshot(*self._latest)
         return False
 
     def _take(
         self, step: int, epoch: float, running_loss: float | None, running_acc: float | None
     ) -> Snapshot | None:
         parameters = tuple(p.data for p in self.model.parameters())
-        if not all(map(math.isfinite, parameters)):
-            return None
         return self._snapshot(step, epoch, parameters, running_loss, running_acc)
 
     def _snapshot(
@@ -496,9 +497,12 @@ class Snapshots:
         parameters: tuple[float, ...],
         running_loss: float | None,
         running_acc: float | None,
+        stream: bool = True,
     ) -> Snapshot | None:
+        """The snapshot of these weights, or None when they (rounded) are not finite."""
         kept = rounded(parameters)
-        if not all(map(math.isfinite, kept)):  # 1.8e308 rounds up to inf
+        # inf and nan stay so when rounded, and 1.8e308 rounds up to inf
+        if not all(map(math.isfinite, kept)):
             return None
         train_loss, train_accuracy = self._evaluate(kept)
         if not math.isfinite(train_loss):
@@ -506,21 +510,16 @@ class Snapshots:
         snapshot = Snapshot(
             step, epoch, train_loss, train_accuracy, kept, running_loss, running_acc
         )
-        if self.on_record is not None:
+        if stream and self.on_record is not None:
             self.on_record(snapshot)
         return snapshot
 
     @property
     def snapshots(self) -> list[Snapshot]:
         """The recorded snapshots in training order, ending with the last finite epoch."""
-        latest: list[Snapshot] = []
-        if self._latest is not None:
-            on_record, self.on_record = self.on_record, None  # already streamed
-            try:
-                last = self._snapshot(*self._latest)
-            finally:
-                self.on_record = on_record
-            latest = [last] if last is not None else []
+        if isinstance(self._latest, tuple):  # evaluated once, when first asked for
+            self._latest = self._snapshot(*self._latest, stream=False)
+        latest = [] if self._latest is None else [self._latest]
         return self.dense + self.recorded + latest
 
 

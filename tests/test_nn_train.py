@@ -561,6 +561,28 @@ def test_snapshots_stream_each_snapshot_as_it_is_taken():
     assert {s.step for s in recorder.snapshots} <= {s.step for s in streamed}
 
 
+@pytest.mark.parametrize("streamed", [False, True])
+def test_snapshots_evaluate_each_set_of_weights_once(streamed: bool) -> None:
+    # a streamed last epoch is not evaluated again when `snapshots` is read (twice here),
+    # and one that was not streamed is evaluated once, on the first read
+    X, y = _blobs()
+    model = nn.MLP(2, [3, 1], seed=0)
+    on_record = [].append if streamed else None
+    recorder = Snapshots(
+        model, X, y, loss="bce", max_snapshots=2, dense_epochs=0, on_record=on_record
+    )
+    evaluated = []
+    figures = recorder._evaluate
+    recorder._evaluate = lambda weights: evaluated.append(weights) or figures(weights)
+    fit(model, X, y, loss="bce", epochs=7, seed=0, callbacks=[recorder])
+    during_fit = len(evaluated)
+    first, second = recorder.snapshots, recorder.snapshots
+    assert first == second and first[-1].epoch == 7
+    assert len(evaluated) == during_fit + (0 if streamed else 1)
+    assert evaluated[-1] == first[-1].parameters
+    assert len(evaluated) == len(set(evaluated))
+
+
 def test_snapshots_skip_weights_that_are_not_finite():
     X, y = _blobs()
     model = nn.MLP(2, [3, 1], seed=0)
