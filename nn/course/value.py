@@ -253,7 +253,7 @@ def save_engine(cls: type[Any], path: str | os.PathLike[str] = ENGINE_FILE) -> P
     if borrowed:
         print(
             f"Saved your Value to {name}: notebooks 06 and 07 build on it. Until you solve "
-            f"their exercises, {len(borrowed)} of its methods are the course's "
+            f"this notebook's exercises for them, {len(borrowed)} of its methods are the course's "
             f"({', '.join(b.split('.', 1)[1] for b in borrowed)})."
         )
         return target
