@@ -278,10 +278,6 @@ def _main(argv: Sequence[str] | None) -> int:
     return run_draw(args)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 # ---- chainrule train ------------------------------------------------------------------
 
 
@@ -303,6 +299,24 @@ def _choice(what: str, options: Sequence[str]) -> Callable[[str], str]:
         )
 
     return check
+
+
+def _add_choice(
+    parser: argparse.ArgumentParser,
+    flag: str,
+    what: str,
+    options: Sequence[str],
+    default: str | None,
+    help: str,
+) -> None:
+    """Add option `flag` taking one of `options` (listed in the usage), checked by `_choice`."""
+    parser.add_argument(
+        flag,
+        type=_choice(what, options),
+        metavar="{" + ",".join(options) + "}",
+        default=default,
+        help=help,
+    )
 
 
 def _unrecognized(extras: Sequence[str]) -> str:
@@ -385,12 +399,8 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     sizes = ", ".join(f"{name} {spec['n_samples']}" for name, spec in DATASETS.items())
     noises = ", ".join(f"{name} {spec['noise']}" for name, spec in DATASETS.items())
-    parser.add_argument(
-        "--dataset",
-        type=_choice("data set", sorted(DATASETS)),
-        default="moons",
-        metavar="{" + ",".join(sorted(DATASETS)) + "}",
-        help="data set (default: moons)",
+    _add_choice(
+        parser, "--dataset", "data set", sorted(DATASETS), "moons", "data set (default: moons)"
     )
     parser.add_argument(
         "--n-samples", type=_positive_int, default=None, help=f"training points (default: {sizes})"
@@ -410,26 +420,25 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=[16, 16],
         help="hidden layer sizes, comma-separated (default: 16,16)",
     )
-    parser.add_argument(
+    hidden_activations = [a for a in ACTIVATIONS if a != "linear"]
+    _add_choice(
+        parser,
         "--activation",
-        type=_choice("activation", [a for a in ACTIVATIONS if a != "linear"]),
-        metavar="{" + ",".join([a for a in ACTIVATIONS if a != "linear"]) + "}",
-        default="relu",
-        help="activation of the hidden layers (default: relu)",
+        "activation",
+        hidden_activations,
+        "relu",
+        "activation of the hidden layers (default: relu)",
     )
-    parser.add_argument(
+    _add_choice(
+        parser,
         "--loss",
-        type=_choice("loss", LOSSES),
-        metavar="{" + ",".join(LOSSES) + "}",
-        default=None,
-        help="default: bce for two classes, ce (cross-entropy) for more",
+        "loss",
+        LOSSES,
+        None,
+        "default: bce for two classes, ce (cross-entropy) for more",
     )
-    parser.add_argument(
-        "--optimizer",
-        type=_choice("optimizer", ("sgd", "adam")),
-        metavar="{" + ",".join(("sgd", "adam")) + "}",
-        default="adam",
-        help="optimizer (default: adam)",
+    _add_choice(
+        parser, "--optimizer", "optimizer", ("sgd", "adam"), "adam", "optimizer (default: adam)"
     )
     parser.add_argument(
         "--lr",
@@ -454,12 +463,8 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
         help=f"the most passes over the training set (default: {epochs})",
     )
     if _INITS:
-        parser.add_argument(
-            "--init",
-            type=_choice("init", sorted(_INITS)),
-            metavar="{" + ",".join(sorted(_INITS)) + "}",
-            default=INIT,
-            help=f"initial weights (default: {INIT})",
+        _add_choice(
+            parser, "--init", "init", sorted(_INITS), INIT, f"initial weights (default: {INIT})"
         )
     parser.add_argument(
         "--stop-when-learned",
@@ -847,3 +852,7 @@ def _settings(
 def _usage_error(message: str) -> int:
     print(f"chainrule train: error: {message} (see chainrule train --help)", file=sys.stderr)
     return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

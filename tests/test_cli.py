@@ -30,6 +30,18 @@ def test_python_dash_m_nn_runs_the_command_line():
     assert done.stdout.startswith("chainrule ")
 
 
+def test_python_dash_m_nn_cli_runs_the_command_line():
+    # the module's own `__main__` block runs after every definition it calls
+    done = subprocess.run(
+        [sys.executable, "-m", "nn.cli", "train", "--epochs", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "--epochs" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_python_dash_m_nn_reports_usage_errors_with_status_2():
     done = subprocess.run(
         [sys.executable, "-m", "nn", "train", "--epochs", "0"],
