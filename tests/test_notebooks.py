@@ -16,8 +16,9 @@ a notebook (tests/test_class_copies.py checks the copies a teacher hands out).
 
 Notebook 03 ends by saving the learner's engine (`nn.course.value.save_engine`) to
 my_engine.py, where 06 and 07 load it (`load_engine`, which falls back to the course's
-Value, saying why); the tests save a learner-like class made cell by cell, load it back,
-and check that a broken one falls back.
+Value, saying why); the tests save the class notebook 03 makes cell by cell when every
+exercise is solved (its class cell and the solutions), load it back, and check that a
+broken one falls back.
 
 Every notebook ends, after its final assert cell, with a Markdown recap: what was built,
 what to remember, and two or three questions to think about.
@@ -440,121 +441,31 @@ def test_the_reference_value_agrees_with_central_differences_engine_and_torch() 
 
 # --- the learner's own engine, saved in 03 and loaded in 06 and 07 ---------------------
 
-_LEARNER_CELLS = [
-    # a class written in one cell, as notebook 03 has it
-    """import math
+_NOTEBOOK_03 = NOTEBOOK_DIR / "03_build_your_own_value.ipynb"
+# the call that ends an exercise's solution: check_NAME(Value, function, ...)
+_CHECK_CALL = re.compile(r"^(?:\w+ = )?check_\w+\(Value, (?P<functions>[\w, ]+)\)$")
 
 
-class Value:
-    def __init__(self, data, parents=(), op="", label=""):
-        self.data = data
-        self.grad = 0.0
-        self.parents = parents
-        self.op = op
-        self.label = label
-        self._backward = lambda: None
-
-    def __neg__(self):
-        return self * -1
-""",
-    # its operations in cells of their own, put on the class afterwards
-    """def __add__(self, other):
-    other = other if isinstance(other, Value) else Value(other)
-    out = Value(self.data + other.data, (self, other), "+")
-
-    def _backward():
-        self.grad += out.grad
-        other.grad += out.grad
-
-    out._backward = _backward
-    return out
-
-
-def __mul__(self, other):
-    other = other if isinstance(other, Value) else Value(other)
-    out = Value(self.data * other.data, (self, other), "*")
-
-    def _backward():
-        self.grad += other.data * out.grad
-        other.grad += self.data * out.grad  # MUL_SECOND
-
-    out._backward = _backward
-    return out
-
-
-def __pow__(self, k):
-    out = Value(self.data**k, (self,), f"**{k}")
-
-    def _backward():
-        self.grad += k * self.data ** (k - 1) * out.grad
-
-    out._backward = _backward
-    return out
-
-
-def exp(self):
-    out = Value(math.exp(self.data), (self,), "exp")
-
-    def _backward():
-        self.grad += out.data * out.grad
-
-    out._backward = _backward
-    return out
-
-
-def tanh(self):
-    out = Value(math.tanh(self.data), (self,), "tanh")
-
-    def _backward():
-        self.grad += (1 - out.data**2) * out.grad
-
-    out._backward = _backward
-    return out
-
-
-def __radd__(self, other):
-    return self + other
-
-
-def __rmul__(self, other):
-    return self * other
-
-
-def __sub__(self, other):
-    return self + (-other)
-
-
-def __truediv__(self, other):
-    return self * other**-1
-
-
-for name, fn in [("__add__", __add__), ("__mul__", __mul__), ("__pow__", __pow__),
-                 ("exp", exp), ("tanh", tanh), ("__radd__", __radd__), ("__rmul__", __rmul__),
-                 ("__sub__", __sub__), ("__truediv__", __truediv__)]:
-    setattr(Value, name, fn)
-""",
-    """def topological_order(root):
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, placed = stack.pop()
-        if placed:
-            order.append(node)
-        elif node not in seen:
-            seen.add(node)
-            stack.append((node, True))
-            stack.extend((parent, False) for parent in node.parents)
-    return order
-
-
-def backward(root):
-    root.grad = 1.0
-    for node in reversed(topological_order(root)):
-        node._backward()
-
-
-Value.backward = backward
-""",
-]
+def _learner_cells() -> list[str]:
+    """Notebook 03 as a learner who solved every exercise runs it: the first code cell (its
+    imports), the class cell, then each exercise's solution (notebooks/solutions/), its
+    checker call replaced by what a passing checker does, the functions put on the class
+    (all but topological_order, which backward calls by name)."""
+    notebook = _read(_NOTEBOOK_03)
+    code = _code_cells(notebook)
+    (class_cell,) = [cell.source for cell in code if cell.source.startswith("class Value:")]
+    cells = [code[0].source, class_cell]
+    sections = _solutions(_NOTEBOOK_03)
+    for _, name in _exercises(notebook):
+        (solution,) = sections["solution", name]
+        body, _, call = solution.rpartition("\n\n\n")
+        match = _CHECK_CALL.match(call)
+        assert match, f"03's solution {name} does not end with its checker call: {call!r}"
+        if name != "topological_order":
+            functions = match["functions"].split(", ")
+            body += "\n\n\n" + "".join(f"Value.{fn} = {fn}\n" for fn in functions)
+        cells.append(body)
+    return cells
 
 
 @pytest.fixture
@@ -577,9 +488,13 @@ def _run_cell(source: str, namespace: dict[str, object], name: str) -> None:
 
 def _learner_namespace(edit: tuple[str, str] = ("", "")) -> dict[str, object]:
     """The globals of a notebook whose cells made the learner's Value."""
+    cells = _learner_cells()
+    if edit[0]:
+        assert sum(cell.count(edit[0]) for cell in cells) == 1, f"{edit[0]!r} is not in 03 once"
+        cells = [cell.replace(*edit) for cell in cells]
     namespace: dict[str, object] = {"__name__": "__main__"}
-    for number, cell in enumerate(_LEARNER_CELLS):
-        _run_cell(cell.replace(*edit) if edit[0] else cell, namespace, f"{number}-learner")
+    for number, cell in enumerate(cells):
+        _run_cell(cell, namespace, f"{number}-learner")
     return namespace
 
 
@@ -608,7 +523,7 @@ def test_the_03_checkers_name_these_mistakes(
     """Each hint names its mistake, truly, and gives no target number away."""
     from nn.course import exercises
 
-    sections = _solutions(NOTEBOOK_DIR / "03_build_your_own_value.ipynb")
+    sections = _solutions(_NOTEBOOK_03)
     (wrong,) = [source for source in sections["wrong", exercise] if marker in source]
     namespace = _learner_namespace()
     namespace.update({name: getattr(exercises, name) for name in exercises.__all__})
@@ -636,8 +551,10 @@ def test_save_engine_writes_the_learners_value_and_load_engine_brings_it_back(
         "Saved your Value to my_engine.py: notebooks 06 and 07 build on it.\n"
     )
     text = (tmp_path / "my_engine.py").read_text(encoding="utf-8")
-    # the learner's code, as written, and nothing of the course's
-    assert "other.grad += self.data * out.grad  # MUL_SECOND" in text
+    # the learner's code, as written (its __mul__, comments and all), and nothing of the course's
+    (add_mul,) = _solutions(_NOTEBOOK_03)["solution", "add_mul"]
+    mul = add_mul[add_mul.index("def __mul__(") :].partition("\n\n\n")[0]
+    assert "other.grad += self.data * out.grad" in mul and f"\n{mul}\n" in text
     assert "def topological_order(root):" in text and "Value.backward = backward" in text
     assert "nn.course" not in text.split('"""')[2] and "import math" in text
     assert not [p for p in tmp_path.iterdir() if p.name != "my_engine.py"]  # no temporary left
@@ -663,9 +580,9 @@ def test_save_engine_writes_the_learners_value_and_load_engine_brings_it_back(
 @pytest.mark.parametrize(
     ("edit", "named"),
     [
-        (("        other.grad += self.data * out.grad  # MUL_SECOND\n", ""), "a * b"),
+        (("        other.grad += self.data * out.grad\n", ""), "a * b"),
         (("(1 - out.data**2)", "(1 + out.data**2)"), "a.tanh()"),
-        (("    root.grad = 1.0\n", ""), "a + b"),
+        (("    root.grad = 1.0  # d root / d root\n", ""), "a + b"),
     ],
     ids=["mul-rule-drops-a-line", "tanh-sign", "no-seed"],
 )
