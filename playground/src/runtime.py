@@ -130,16 +130,6 @@ def learner_traceback(error: BaseException) -> str:
 
 # ---- the training panel --------------------------------------------------------------
 
-# the data sets of `chainrule train`, with its sizes (nn/train.py's DATASETS)
-DATASETS = {
-    "moons": ("make_moons(100, noise=0.1, seed=0)", 2),
-    "circles": ("make_circles(100, noise=0.05, seed=0)", 2),
-    "spirals": ("make_spirals(300, noise=0.2, seed=0)", 3),
-    "blobs": (
-        "make_blobs(150, noise=1.0, seed=0, centers=[(0.0, 4.0), (-3.4641, -2.0), (3.4641, -2.0)])",
-        3,
-    ),
-}
 OPTIMIZERS = ("adam", "sgd")
 BATCH_SIZE = 32
 EPOCHS_MAX = 10000  # the Epochs field's largest value (app.js)
@@ -148,12 +138,16 @@ EPOCHS_MAX = 10000  # the Epochs field's largest value (app.js)
 def training_code(settings_json: str) -> str:
     """The Python code that trains as the panel does with `settings`, to copy and run: its
     loop runs the `epochs` of the settings (the panel's Epochs field)."""
+    from nn.cli import BLOB_CENTERS, DATASETS
+
     settings = json.loads(settings_json)
     dataset, hidden, activation, lr, optimizer = _checked(settings)
     epochs = _checked_epochs(settings)
-    make, n_classes = DATASETS[dataset]
-    loss = "bce" if n_classes == 2 else "ce"
-    outputs = 1 if n_classes == 2 else n_classes
+    spec = DATASETS[dataset]
+    # the call `_data` makes, spelled out
+    make = f"make_{dataset}({spec['n_samples']}, noise={spec['noise']!r}, seed=0"
+    make += f", centers={BLOB_CENTERS!r})" if dataset == "blobs" else ")"
+    loss, outputs = _loss_and_outputs(max(_data(dataset)[1]) + 1)
     sizes = ", ".join(str(n) for n in [*hidden, outputs])
     if optimizer == "adam":
         make_optimizer = f"nn.Adam(model.parameters(), lr={lr!r})"
@@ -176,8 +170,28 @@ def training_code(settings_json: str) -> str:
     )
 
 
+def _data(dataset: str) -> tuple[list[list[float]], list[int]]:
+    """The points and labels of `chainrule train`'s data set `dataset`, with its sizes and
+    seed 0 (nn/cli.py's DATASETS)."""
+    from nn.cli import DATASETS
+    from nn.datasets import Dataset
+
+    spec = DATASETS[dataset]
+    data: Dataset = spec["make"](spec["n_samples"], noise=spec["noise"], seed=0)
+    return data
+
+
+def _loss_and_outputs(n_classes: int) -> tuple[str, int]:
+    """The loss `chainrule train` uses for `n_classes` classes, and the outputs it needs."""
+    from nn.train import outputs_for
+
+    loss = "bce" if n_classes == 2 else "ce"
+    return loss, outputs_for(loss, n_classes)
+
+
 def _checked(settings: dict[str, Any]) -> tuple[str, list[int], str, float, str]:
     """The panel's settings, checked; a ValueError names the one that is wrong."""
+    from nn.cli import DATASETS
     from nn.module import ACTIVATIONS
 
     dataset = str(settings.get("dataset"))
@@ -232,16 +246,9 @@ class Trainer:
 
         settings = json.loads(settings_json)
         dataset, hidden, activation, lr, optimizer = _checked(settings)
-        # the call shown in training_code, made here: name(args) of nn.datasets
-        call = ast.parse(DATASETS[dataset][0], mode="eval").body
-        assert isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-        make = getattr(nn.datasets, call.func.id)
-        arguments = [ast.literal_eval(a) for a in call.args]
-        options = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
-        self.X, self.y = make(*arguments, **options)
-        self.n_classes = DATASETS[dataset][1]
-        self.loss = "bce" if self.n_classes == 2 else "ce"
-        outputs = 1 if self.n_classes == 2 else self.n_classes
+        self.X, self.y = _data(dataset)
+        self.n_classes = max(self.y) + 1
+        self.loss, outputs = _loss_and_outputs(self.n_classes)
         self.sizes = [2, *hidden, outputs]
         self.activations = [activation] * len(hidden) + ["linear"]
         self.model = nn.MLP(2, self.sizes[1:], activation=activation, seed=0, init="pytorch")
