@@ -175,12 +175,17 @@ def _count_pending(root: Value, base: int) -> list[Value]:
 # - some are inside `_exclusive` but none runs a pass: they are waiting too, or one has
 #   just taken the lock and is a few bytecodes from its `_run_holding_the_lock` frame;
 #   after a quarter of a second of that (fifty thread switches), the lock is left over.
+# Those looks and the lock's state are not seen at one instant: the pass that held the
+# lock may release it and leave just before a look. So every release is counted
+# (`_releases`), and a lock is taken over only if it was not released once since the try
+# that found it held: then the same holder held it all along, the look included.
 # Only one thread takes a left-over lock over (`_takeover`).
 
 _pass_lock = threading.Lock()
 _takeover = threading.Lock()
 _POLL_SECONDS = 0.005
 _IDLE_CHECKS_BEFORE_TAKEOVER = 50  # 50 checks 5 ms apart: a quarter of a second
+_releases = 0  # releases of `_pass_lock` so far (by its holder only, so no race on it)
 
 
 def _exclusive(work: Callable[..., Any], *args: Any) -> Any:
@@ -191,7 +196,14 @@ def _exclusive(work: Callable[..., Any], *args: Any) -> Any:
         return work(*args)  # a hook or rule of this thread's own pass runs a pass: nested
     me = threading.get_ident()
     idle_checks = 0
+    released = _releases
     while True:
+        if _pass_lock.acquire(timeout=_POLL_SECONDS):
+            return _run_holding_the_lock(work, args)
+        if _releases != released:  # it changed hands: a new holder, looked at afresh
+            released = _releases
+            idle_checks = 0
+            continue
         others = [frame for thread, frame in sys._current_frames().items() if thread != me]
         if any(_on_stack(frame, _RUN_CODE) for frame in others):
             idle_checks = 0  # a pass is running: wait for it
@@ -200,19 +212,20 @@ def _exclusive(work: Callable[..., Any], *args: Any) -> Any:
         else:
             idle_checks += 1
         if idle_checks >= _IDLE_CHECKS_BEFORE_TAKEOVER and _takeover.acquire(blocking=False):
-            try:  # run under the left-over lock, then free it
-                return _run_holding_the_lock(work, args)
+            try:  # held since before the look, never released: run under it, then free it
+                if _releases == released:
+                    return _run_holding_the_lock(work, args)
             finally:
                 _takeover.release()
-        if _pass_lock.acquire(timeout=_POLL_SECONDS):
-            return _run_holding_the_lock(work, args)
 
 
 def _run_holding_the_lock(work: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     """Run `work` and release `_pass_lock`; while this frame exists, a pass is running."""
+    global _releases
     try:
         return work(*args)
     finally:
+        _releases += 1  # before the release: a waiter that sees the lock free sees this
         _pass_lock.release()
 
 

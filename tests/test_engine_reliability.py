@@ -6,11 +6,15 @@ Each test here failed before the fix it guards (found by fuzzing, issue 15).
 
 from __future__ import annotations
 
+import linecache
 import math
 import random
 import sys
 import threading
+from collections.abc import Callable
 from fractions import Fraction
+from types import FrameType
+from typing import Any
 
 import pytest
 from conftest import torch_leaves
@@ -446,3 +450,59 @@ def test_a_pass_interrupted_at_any_line_never_blocks_another_threads_pass() -> N
             node.zero_grad()
         root.backward()  # and in this thread
         assert [leaf.grad for leaf in leaves] == pytest.approx(expected, rel=1e-12), first
+
+
+def test_a_lock_released_while_a_waiting_thread_looks_around_is_not_taken_over() -> None:
+    # a waiting thread tries the lock (held), then looks at the other threads' stacks; if
+    # the holder finished in between, the look finds no pass, but the lock is free, not
+    # left over: the waiter must take it as usual, so a third pass waits for it
+    x = Value(1.0)
+    a_running, a_may_finish, b_looking, a_done = (threading.Event() for _ in range(4))
+    b_running, b_may_finish, c_ran = (threading.Event() for _ in range(3))
+
+    def hold(started: threading.Event, until: threading.Event) -> Callable[[float], None]:
+        def hook(g: float) -> None:
+            started.set()
+            assert until.wait(timeout=30.0)
+
+        return hook
+
+    ya, yb, yc = x * 2.0, x * 3.0, x * 5.0
+    ya.register_hook(hold(a_running, a_may_finish))
+    yb.register_hook(hold(b_running, b_may_finish))
+    yc.register_hook(lambda g: c_ran.set())
+
+    def pause_before_the_look(frame: FrameType, event: str, arg: object) -> Any:
+        if frame.f_code.co_name != "_exclusive":
+            return None
+        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+        if event == "line" and "_current_frames" in line and not b_looking.is_set():
+            b_looking.set()  # the lock was found held just before this line
+            assert a_done.wait(timeout=30.0)
+        return pause_before_the_look
+
+    def run_b() -> None:
+        sys.settrace(pause_before_the_look)
+        try:
+            yb.backward()
+        finally:
+            sys.settrace(None)
+
+    thread_a = threading.Thread(target=ya.backward, daemon=True)
+    thread_b = threading.Thread(target=run_b, daemon=True)
+    thread_a.start()
+    assert a_running.wait(timeout=30.0)
+    thread_b.start()
+    assert b_looking.wait(timeout=30.0)
+    a_may_finish.set()  # a's pass ends and its thread leaves: the lock is free
+    thread_a.join(timeout=30.0)
+    a_done.set()
+    assert b_running.wait(timeout=30.0)
+    thread_c = threading.Thread(target=yc.backward, daemon=True)
+    thread_c.start()
+    c_ran_beside_b = c_ran.wait(timeout=0.5)
+    b_may_finish.set()
+    thread_b.join(timeout=30.0)
+    thread_c.join(timeout=30.0)
+    assert not c_ran_beside_b, "a pass ran while another thread's pass was running"
+    assert c_ran.is_set() and x.grad == 10.0
