@@ -75,13 +75,18 @@ def _matches(got: list[float], model: Callable[[float], float], points: list[flo
     return all(close(g, model(x), 1e-6) for g, x in zip(got, points))
 
 
+def _measured_slope(fn: Callable[[float], float], x: float, h: float = 1e-6) -> float:
+    """Notebook 01's referee, the central difference (fn(x + h) - fn(x - h)) / 2h."""
+    return (fn(x + h) - fn(x - h)) / (2 * h)
+
+
 @checker
 def check_g_prime(g_prime: Callable[[float], float]) -> str:
     """01: the derivative of g(x) = x**3 - 2x, compared with the measured slope."""
     points = [-2.0, -0.5, 0.0, 1.0, 3.0]
     got = _numbers(points, g_prime, "your g_prime")
-    right = [(x + 1e-6) ** 3 - 2 * (x + 1e-6) - ((x - 1e-6) ** 3 - 2 * (x - 1e-6)) for x in points]
-    if all(abs(g - r / 2e-6) < 1e-4 for g, r in zip(got, right)):
+    right = [_measured_slope(lambda x: x**3 - 2 * x, x) for x in points]
+    if all(abs(g - r) < 1e-4 for g, r in zip(got, right)):
         return "g'(x) = 3x^2 - 2 matches the measured slope everywhere."
     mistakes: list[tuple[Callable[[float], float], str]] = [
         (lambda x: 3 * x**2, "right for the x**3 term, but the -2x term has a slope too."),
@@ -98,7 +103,7 @@ def check_g_prime(g_prime: Callable[[float], float]) -> str:
     for model, hint in mistakes:
         if _matches(got, model, points):
             raise NotYet(hint)
-    x, g = next((x, g) for x, g, r in zip(points, got, right) if abs(g - r / 2e-6) >= 1e-4)
+    x, g = next((x, g) for x, g, r in zip(points, got, right) if abs(g - r) >= 1e-4)
     raise NotYet(
         f"at x = {x} you return {g:.6g}, but the curve's slope there is {3 * x**2 - 2:.4f}. "
         "Differentiate x**3 and -2*x separately and add."
@@ -173,7 +178,7 @@ def check_composition(dh_dx: Callable[[float], float]) -> str:
     for model, hint in mistakes:
         if _matches(got, model, points):
             raise NotYet(hint)
-    measured = (math.sin(1.7**2 + 2 * 1.7e-6) - math.sin(1.7**2 - 2 * 1.7e-6)) / 2e-6
+    measured = _measured_slope(lambda x: math.sin(x * x), 1.7)
     raise NotYet(
         f"at x = 1.7 you return {got[-1]:.6g}, the slope measured by nudging is "
         f"{measured:.6g}. Write h as sin(y) with y = x^2 and multiply the two rates."
