@@ -40,7 +40,7 @@ from typing import Any, TypeVar, cast
 
 import engine
 import nn
-from nn.course.checking import NotYet, call, checker, close
+from nn.course.checking import NotYet, call, checker, close, is_number
 from nn.course.saving import (
     SourceError,
     class_source,
@@ -251,9 +251,7 @@ def _is_value(x: object) -> bool:
 
 
 def _number(x: object) -> float | None:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        return None
-    return float(x)
+    return float(cast(float, x)) if is_number(x) else None
 
 
 def _attribute(obj: object, name: str, made_by: str, should: str) -> Any:
@@ -1250,7 +1248,6 @@ def check_digit_model(make_model: Callable[[], object]) -> str:
     predicted = call(_predict, model, images, what="your model")
     held_out = accuracy(predicted, labels)
     if held_out >= 0.94:
-        _digit_models["passed"] = (make_model, model)
         _measured["passed"] = (model, _result(images, labels, predicted))
         return (
             f"{held_out:.1%} of the 300 held-out digits ({round(held_out * 300)}), images "
@@ -1276,10 +1273,6 @@ def check_digit_model(make_model: Callable[[], object]) -> str:
     )
 
 
-# the model the learner's function trained when it passed: (the function, the model)
-_digit_models: dict[str, tuple[object, Any]] = {}
-
-
 @dataclasses.dataclass(frozen=True)
 class HeldOutResult:
     """What the checker measured for one model on the 300 held-out test images: how many
@@ -1296,7 +1289,9 @@ class HeldOutResult:
 
 
 # the models measured on the held-out digits, and what was measured: "passed" for the
-# learner's (by check_digit_model), "reference" for the course's (by trained_digit_model)
+# model trained by the learner's function the last time it passed check_digit_model (the
+# function itself is `_passed["digit_model"]`), "reference" for the course's (by
+# trained_digit_model)
 _measured: dict[str, tuple[Any, HeldOutResult]] = {}
 
 
@@ -1329,13 +1324,13 @@ def trained_digit_model(yours: object) -> Any:
     """The model `yours` trained when it passed `check_digit_model`, else the course's
     (trained now, and measured on the held-out digits as the checker measures, for
     `held_out_result`), saying which."""
-    entry = _digit_models.get("passed")
-    if entry is not None and entry[0] is yours and _passed.get("digit_model") is yours:
+    entry = _measured.get("passed")
+    if entry is not None and _passed.get("digit_model") is yours:
         print("Going on with your model: it passed its check.")
-        return entry[1]
+        return entry[0]
     print(
         "Your model has not passed its check yet: going on with a model the course trains "
-        "now (nn.course.network.digit_reference_model(), about half a minute). Once yours "
+        "now (nn.course.network.digit_reference_model(), a few seconds). Once yours "
         "passes, run this cell again to use it."
     )
     model = digit_reference_model()
