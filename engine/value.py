@@ -785,14 +785,10 @@ class HookHandle:
     def remove(self) -> None:
         """Take the hook off; once a node has no hooks left, its rule is as before."""
         rule = self._node._backward
-        if not isinstance(rule, _Hooks):
-            return
-        for i, entry in enumerate(rule.hooks):
-            if entry is self:
-                del rule.hooks[i]
-                break
-        else:
+        # a handle equals itself only (no __eq__), so `in` and `remove` find this one
+        if not isinstance(rule, _Hooks) or self not in rule.hooks:
             return  # removed before: nothing of this handle's is left
+        rule.hooks.remove(self)
         if not rule.hooks:
             self._node._backward = rule.__wrapped__
 
