@@ -377,13 +377,13 @@ def grad(
     shadows[output].grad = 1.0
     # create_graph records the pass whatever the ambient mode (as PyTorch does)
     with enable_grad() if create_graph else contextlib.nullcontext():
-        for node in reversed(list(shadows)):
+        for node, shadow in reversed(shadows.items()):
             rule = node._backward
             if rule is not None:
                 # every rule runs, also where no use passed anything back (relu(x) for
                 # x < 0): its gradient is then 0, and 0 * inf is nan, as in backward()
-                grad_output = shadows[node].grad
-                rule(shadows[node], 0.0 if grad_output is _ZERO else grad_output)
+                grad_output = shadow.grad
+                rule(shadow, 0.0 if grad_output is _ZERO else grad_output)
 
     results: list[Any] = []
     for x in inputs:
