@@ -70,10 +70,11 @@ def gradcheck(
     """Check `backward()` of `fn(*values)` against central differences at `inputs`.
 
     Returns True, or raises `GradcheckError` listing the analytic and numeric gradient of
-    every input. An entry agrees when the two are close (`atol + rtol * |numeric|`), the
-    same inf, or both nan: a nan from the rule next to a nan from central differences
-    means both find no derivative there, which is agreement, not a failure (as
-    `torch.allclose(..., equal_nan=True)`); a nan on one side only is a difference.
+    every input. An entry agrees when the two are close (`math.isclose`: they differ by at
+    most `atol`, or by at most `rtol` times the larger of the two), the same inf, or both
+    nan: a nan from the rule next to a nan from central differences means both find no
+    derivative there, which is agreement, not a failure (as `torch.allclose(...,
+    equal_nan=True)`); a nan on one side only is a difference.
     """
     point = _floats(inputs)
     values = [Value(x) for x in point]
