@@ -85,6 +85,18 @@ def _check_loss(loss: str, n_classes: int) -> None:
         raise ValueError(f"loss {loss!r} is for two classes; this data has {n_classes} (use ce)")
 
 
+def _classes(
+    who: str, X: Sequence[Sequence[float]], y: Sequence[int], loss: str, n_classes: int | None
+) -> int:
+    """The number of classes (`n_classes`, else the labels'), once `X`, `y` and `loss` are
+    checked for `who` (fit, Snapshots): a ValueError says what is wrong."""
+    if len(X) != len(y) or not X:
+        raise ValueError(f"{who} needs as many labels as points, got {len(X)} and {len(y)}")
+    n_classes = n_classes or max(y) + 1
+    _check_loss(loss, n_classes)
+    return n_classes
+
+
 def batch_loss(loss: str, outputs: Sequence[Any], labels: Sequence[int], n_classes: int) -> Value:
     """The mean loss of a batch of model outputs against integer class labels."""
     if loss == "hinge":
@@ -237,14 +249,11 @@ def fit(
     training point has been classified correctly for `k` epochs in a row. `progress=True`
     shows a tqdm bar when stderr is a terminal, else a plain line every tenth of the run.
     """
-    if len(X) != len(y) or not X:
-        raise ValueError(f"fit needs as many labels as points, got {len(X)} and {len(y)}")
+    n_classes = _classes("fit", X, y, loss, n_classes)
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {quote(epochs)}")
     if isinstance(stop_when_learned, bool) or not isinstance(stop_when_learned, int):
         raise ValueError(f"stop_when_learned must be an integer, got {quote(stop_when_learned)}")
-    n_classes = n_classes or max(y) + 1
-    _check_loss(loss, n_classes)
     optimizer = optimizer or Adam(model.parameters(), lr=0.01)
     batch_size = len(X) if batch_size is None else min(batch_size, len(X))
     if batch_size < 1:
@@ -413,12 +422,9 @@ class Snapshots:
         per_epoch: int = 8,
         on_record: Callable[[Snapshot], object] | None = None,
     ) -> None:
-        if len(X) != len(y) or not X:
-            raise ValueError(f"Snapshots needs as many labels as points, got {len(X)}, {len(y)}")
+        self.n_classes: int = _classes("Snapshots", X, y, loss, n_classes)
         self.model = model
         self.loss = loss
-        self.n_classes: int = n_classes or max(y) + 1
-        _check_loss(loss, self.n_classes)
         self.max_snapshots: int = max(1, max_snapshots)
         self.dense_epochs: int = max(0, dense_epochs)
         self.per_epoch: int = max(1, per_epoch)
