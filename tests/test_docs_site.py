@@ -485,3 +485,10 @@ def test_rendering_a_notebook_stashes_math_outputs_and_embeds() -> None:
     # every token in the Markdown refers to a piece, and each piece is used once
     tokens = [int(t) for t in re.findall(r"CRSTASH(\d+)X", markdown)]
     assert sorted(tokens) == list(range(len(pieces)))
+
+
+def test_generated_pages_are_the_same_in_every_build() -> None:
+    # the replay's run has a seeded batch order: two builds embed the same page
+    hook = _hook()
+    for name, make in hook.GENERATED_PAGES.items():
+        assert make() == make(), f"{name} differs from one build to the next"

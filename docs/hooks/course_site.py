@@ -177,10 +177,7 @@ def _neuron_player() -> str:
     b = Value(6.8813735870195432, label="b")
     out = (x1 * w1 + x2 * w2 + b).tanh()
     out.label = "out"
-    with tempfile.TemporaryDirectory() as scratch:
-        page = Path(scratch) / "player.html"
-        engine.player(out).save(page)
-        return page.read_text("utf-8")
+    return engine.player(out).html  # the page its save() writes
 
 
 def _moons_replay() -> str:
@@ -191,14 +188,14 @@ def _moons_replay() -> str:
     X_test, y_test = nn.datasets.make_moons(500, noise=0.1, seed=1)
     model = nn.MLP(2, [16, 16, 1], seed=0)
     recorder = nn.Snapshots(model, X, y, loss="bce")
-    history = nn.fit(model, X, y, loss="bce", epochs=100, batch_size=32, callbacks=[recorder])
+    # seed=0: the same batch order, so the same page, in every build
+    history = nn.fit(
+        model, X, y, loss="bce", epochs=100, batch_size=32, seed=0, callbacks=[recorder]
+    )
     report = nn.training_report(
         model, X, y, history, snapshots=recorder.snapshots, X_test=X_test, y_test=y_test
     )
-    with tempfile.TemporaryDirectory() as scratch:
-        page = Path(scratch) / "report.html"
-        report.save(page)
-        return page.read_text("utf-8")
+    return report.html  # the page its save() writes
 
 
 GENERATED_PAGES = {"neuron-player.html": _neuron_player, "moons-replay.html": _moons_replay}
