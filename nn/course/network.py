@@ -803,14 +803,12 @@ def _checked_network(path: Path) -> tuple[Any, str | None]:
 def _network_source(classes: dict[str, type[Any]], target: Path) -> tuple[str, str]:
     """The text of a module holding the three classes, and which Value they use."""
     bodies = [class_source(cls, f"your {cls.__name__}")[0] for cls in classes.values()]
-    names: set[str] = set()
-    globals_seen: dict[str, Any] = {}
+    globals_seen: dict[str, Any] = {}  # every global name a method uses: its object
     for what, cls in classes.items():
         for fn in vars(cls).values():
             if inspect.isfunction(fn):
                 for used in global_names(fn.__code__):
                     if used in fn.__globals__:
-                        names.add(used)
                         globals_seen.setdefault(used, fn.__globals__[used])
                     if used in classes and fn.__globals__.get(used) is not classes[used]:
                         raise NetworkSourceError(
@@ -820,8 +818,7 @@ def _network_source(classes: dict[str, type[Any]], target: Path) -> tuple[str, s
     constants: list[str] = []
     value_lines: list[str] = []
     on = "on the course's Value"
-    for used in sorted(names):
-        obj = globals_seen[used]
+    for used, obj in sorted(globals_seen.items()):
         if used in classes:
             continue
         if used == "Value":
